@@ -1,0 +1,89 @@
+"""The pipeline in one call: load, render, parse, lay out, write."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .branding import Clinic, load_clinic
+from .content import Topic, load_topic
+from .document import Options, build_document
+from .errors import HandoutsError, Warnings
+from .layout import render_pdf
+from .layout_files import Layout, load_layout
+from .model import Document
+from .paths import Roots, checked_name
+from .writing import write_atomically
+
+
+@dataclass
+class Handout:
+    """A laid-out handout: its document model and PDF bytes, not yet on disk."""
+
+    document: Document
+    clinic: Clinic
+    layout: Layout
+    topic: Topic
+    pdf: bytes
+    warnings: Warnings = field(default_factory=Warnings)
+
+
+def generation_date(given: _dt.date | None) -> _dt.date:
+    """The printed date: given, else SOURCE_DATE_EPOCH (reproducible builds), else today."""
+    if given is not None:
+        return given
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        try:
+            return _dt.datetime.fromtimestamp(int(epoch), _dt.timezone.utc).date()
+        except (ValueError, OverflowError, OSError):
+            raise HandoutsError(f"SOURCE_DATE_EPOCH '{epoch}' is not a number of seconds") \
+                from None
+    return _dt.date.today()
+
+
+def default_output_name(topic: str, clinic: str, options: Options, layout: str) -> str:
+    """Topic-based and never personal: the patient's name is not part of it."""
+    return f"{topic}-{clinic}-{options.lang}-{options.level}-{layout}.pdf"
+
+
+def build_handout(roots: Roots, topic_slug: str, clinic_slug: str, layout_name: str = "letter",
+                  options: Options | None = None) -> Handout:
+    """Everything up to the PDF bytes; nothing is written."""
+    options = options or Options()
+    checked_name(options.lang, "language")
+    checked_name(options.level, "level")
+    warnings = Warnings()
+    topic = load_topic(roots, topic_slug)
+    topic.markdown_path(options.lang, options.level)  # fail early on a missing version
+    clinic = load_clinic(roots, clinic_slug)
+    layout = load_layout(roots, layout_name)
+    generated = generation_date(options.date)
+    from .glossary import words_for  # reading-level feature; imported late to keep start-up lean
+
+    document = build_document(roots, topic, clinic, layout, options, generated, warnings)
+    glossary = words_for(roots, document) if options.level == "easy" else ()
+    if glossary:
+        document = _with_glossary(document, glossary)
+    pdf = render_pdf(document, clinic, layout, warnings)
+    return Handout(document, clinic, layout, topic, pdf, warnings)
+
+
+def _with_glossary(document: Document, glossary) -> Document:
+    from dataclasses import replace
+
+    return replace(document, words_to_know=tuple(glossary))
+
+
+def generate(roots: Roots, topic_slug: str, clinic_slug: str, layout_name: str = "letter",
+             options: Options | None = None, output: Path | None = None,
+             output_dir: Path = Path("output")) -> tuple[Path, Handout]:
+    """Build one handout and write it atomically; returns where it went."""
+    options = options or Options()
+    handout = build_handout(roots, topic_slug, clinic_slug, layout_name, options)
+    if output is None:
+        output = output_dir / default_output_name(topic_slug, clinic_slug, options, layout_name)
+    write_atomically(output, handout.pdf)
+    return output, handout

@@ -1,0 +1,140 @@
+"""The command line: parse options, call one library function, print the result."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import sys
+from pathlib import Path
+
+import click
+
+from .errors import HandoutsError, display_path
+from .paths import Roots
+
+
+class _Root:
+    def __init__(self, roots: Roots):
+        self.roots = roots
+
+
+def _roots(ctx: click.Context) -> Roots:
+    return ctx.find_object(_Root).roots
+
+
+def _date(ctx, param, value: str | None) -> _dt.date | None:
+    if value is None:
+        return None
+    try:
+        return _dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"'{value}' is not a date like 2026-11-26") from None
+
+
+class _Group(click.Group):
+    """Turns every HandoutsError into one line on stderr and exit code 1."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except HandoutsError as error:
+            click.echo(f"error: {error}", err=True)
+            ctx.exit(1)
+        except KeyboardInterrupt:
+            click.echo("error: interrupted", err=True)
+            ctx.exit(130)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+              show_default=True, help="Folder holding content/, clinics/ and layouts/.")
+@click.option("--content-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Topic content folder (default ROOT/content).")
+@click.option("--clinics-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Clinic profiles folder (default ROOT/clinics).")
+@click.option("--layouts-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Layouts folder (default ROOT/layouts).")
+@click.version_option(package_name="handouts")
+@click.pass_context
+def main(ctx: click.Context, root: Path, content_dir: Path | None, clinics_dir: Path | None,
+         layouts_dir: Path | None) -> None:
+    """Make clinic-branded, print-ready PDF patient handouts.
+
+    \b
+    Example:
+      handouts generate bone-metastasis --clinic riverside
+      handouts list
+    """
+    base = Roots.under(root)
+    ctx.obj = _Root(Roots(content_dir or base.content, clinics_dir or base.clinics,
+                          layouts_dir or base.layouts))
+
+
+def _print_warnings(warnings) -> None:
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
+
+
+@main.command()
+@click.argument("topic")
+@click.option("--clinic", required=True, help="Clinic profile: clinics/SLUG.toml.")
+@click.option("--lang", default="en", show_default=True, help="Language code, e.g. en, es.")
+@click.option("--level", default="standard", show_default=True,
+              help="Reading level, e.g. easy, standard.")
+@click.option("--layout", default="letter", show_default=True,
+              help="Layout: layouts/NAME.toml (letter, a4, large-print, ...).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="PDF to write (default output/TOPIC-CLINIC-LANG-LEVEL-LAYOUT.pdf).")
+@click.option("--date", callback=_date, metavar="YYYY-MM-DD",
+              help="Printed date (default: SOURCE_DATE_EPOCH, else today).")
+@click.pass_context
+def generate(ctx: click.Context, topic: str, clinic: str, lang: str, level: str, layout: str,
+             output: Path | None, date: _dt.date | None) -> None:
+    """Generate one handout as a PDF and print where it was written.
+
+    \b
+    Example:
+      handouts generate bone-metastasis --clinic riverside --layout large-print
+      handouts generate bone-metastasis --clinic lakeside --lang es --level easy -o es.pdf
+    """
+    from .build import generate as generate_handout
+    from .document import Options
+
+    options = Options(lang=lang, level=level, date=date)
+    path, handout = generate_handout(_roots(ctx), topic, clinic, layout, options, output)
+    _print_warnings(handout.warnings)
+    click.echo(display_path(path))
+
+
+@main.command("list")
+@click.pass_context
+def list_command(ctx: click.Context) -> None:
+    """List topics (with languages and levels), clinics and layouts.
+
+    \b
+    Example:
+      handouts list
+    """
+    from .branding import clinic_names
+    from .content import load_topic, topic_names
+    from .layout_files import layout_names
+
+    roots = _roots(ctx)
+    click.echo("Topics:")
+    for name in topic_names(roots):
+        try:
+            topic = load_topic(roots, name)
+            versions = ", ".join(f"{lang}: {'/'.join(topic.languages[lang].levels)}"
+                                 for lang in sorted(topic.languages))
+            click.echo(f"  {name}  ({versions})")
+        except HandoutsError as error:
+            click.echo(f"  {name}  (cannot be read: {error})")
+    click.echo("Clinics:")
+    for name in clinic_names(roots):
+        click.echo(f"  {name}")
+    click.echo("Layouts:")
+    for name in layout_names(roots):
+        click.echo(f"  {name}")
+
+
+def run() -> None:  # pragma: no cover - the console entry point
+    sys.exit(main())

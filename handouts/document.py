@@ -1,0 +1,86 @@
+"""Assembling the document model: content + clinic + options, rendered and parsed."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass
+
+from .branding import Clinic
+from .content import Topic, block_path, load_labels, read_block, read_markdown
+from .errors import HandoutsError, Warnings
+from .layout_files import Layout
+from .markdown import parse_blocks, parse_sections
+from .model import Document, GlossaryEntry
+from .paths import Roots
+from .templating import render_template
+
+
+@dataclass(frozen=True)
+class Options:
+    """What staff choose for one handout."""
+
+    lang: str = "en"
+    level: str = "standard"
+    date: _dt.date | None = None  # the printed date; None means today (or SOURCE_DATE_EPOCH)
+    patient_name: str | None = None
+    note: str | None = None
+
+
+def template_context(topic: Topic, clinic: Clinic, layout: Layout, options: Options,
+                     generated: _dt.date) -> dict[str, object]:
+    language = topic.language(options.lang)
+    return {
+        "clinic": clinic.template_values(),
+        "topic": {"slug": topic.slug, "title": language.title, "summary": language.summary,
+                  "reviewed": topic.reviewed.isoformat(), "reviewed_year": topic.reviewed.year},
+        "options": {"lang": options.lang, "level": options.level, "layout": layout.name,
+                    "large_print": layout.large_print},
+        "today": generated.isoformat(),
+        "year": generated.year,
+    }
+
+
+def build_document(roots: Roots, topic: Topic, clinic: Clinic, layout: Layout,
+                   options: Options, generated: _dt.date, warnings: Warnings,
+                   glossary: tuple[GlossaryEntry, ...] = ()) -> Document:
+    language = topic.language(options.lang)
+    path = topic.markdown_path(options.lang, options.level)
+    context = template_context(topic, clinic, layout, options, generated)
+    text = render_template(read_markdown(path, warnings), path, context, roots.content)
+    intro, sections = parse_sections(text, path)
+    found = tuple(section.key for section in sections)
+    if found != topic.section_keys:
+        missing = [k for k in topic.section_keys if k not in found]
+        extra = [k for k in found if k not in topic.section_keys]
+        detail = (f"missing {', '.join(missing)}" if missing else
+                  f"not listed in topic.toml: {', '.join(extra)}" if extra else
+                  "in a different order from topic.toml")
+        raise HandoutsError(f"sections do not match topic.toml 'sections' ({detail})", path)
+
+    def block(name: str):
+        block_file = block_path(roots, clinic.blocks_dir, options.lang, name)
+        rendered = render_template(read_block(block_file, warnings), block_file, context,
+                                   roots.content)
+        blocks = parse_blocks(rendered, block_file)
+        if not blocks:
+            raise HandoutsError(f"the {name} block is empty", block_file)
+        return blocks
+
+    labels = load_labels(roots, options.lang)
+    return Document(
+        topic=topic.slug, title=language.title, summary=language.summary, lang=options.lang,
+        level=options.level, intro=intro, sections=sections, learn_more=language.learn_more,
+        sources=topic.sources, copyright=block("copyright"), disclaimer=block("disclaimer"),
+        reviewed=topic.reviewed, generated=generated, labels=labels,
+        words_to_know=glossary, prepared_for=_one_line(options.patient_name),
+        clinician_note=_one_line(options.note, limit=600), keywords=topic.keywords,
+    )
+
+
+def _one_line(text: str | None, limit: int = 120) -> str | None:
+    if text is None:
+        return None
+    text = " ".join(text.split())
+    if len(text) > limit:
+        raise HandoutsError(f"the text given is {len(text)} characters; the limit is {limit}")
+    return text or None

@@ -1,0 +1,467 @@
+"""Laying out the document model as ReportLab flowables on branded, numbered pages."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+from reportlab.lib.colors import HexColor
+from reportlab.lib.enums import TA_LEFT
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.platypus import (
+    BaseDocTemplate,
+    CondPageBreak,
+    Flowable,
+    Frame,
+    KeepTogether,
+    ListFlowable,
+    ListItem,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
+from reportlab.platypus.doctemplate import LayoutError
+
+from . import __version__
+from .branding import Clinic
+from .errors import HandoutsError, Warnings
+from .fonts import FontFamily, family
+from .inline import InlineWriter
+from .layout_files import Layout
+from .model import (
+    Block,
+    BulletList,
+    Callout,
+    Document,
+    Heading,
+    NotesArea,
+    Rule,
+    plain_text,
+)
+from .model import Paragraph as ParagraphBlock
+from .model import Table as TableBlock
+from .pages import GREY_TEXT, RULE_GREY, PageDecoration, canvas_class, rl_colour
+
+BODY_TEXT = HexColor("#1A1A1A")
+EMERGENCY_RED = HexColor("#A8231B")  # 6.8:1 on white, a safety colour, never a brand colour
+EMERGENCY_TINT = HexColor("#FCEDEB")
+SHORT_LIST_ITEMS = 8  # lists up to this long are kept on one page
+
+
+class OutlinedParagraph(Paragraph):
+    """A heading that also becomes a bookmark in the PDF's outline."""
+
+    def __init__(self, text: str, style: ParagraphStyle, outline: str, level: int):
+        super().__init__(text, style)
+        self.outline_text = outline
+        self.outline_level = level
+
+
+class RuledLines(Flowable):
+    """Lines to write on, spaced for handwriting."""
+
+    def __init__(self, count: int, spacing: float, colour):
+        super().__init__()
+        self.count, self.spacing, self.colour = count, spacing, colour
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        self.width = available_width
+        return available_width, self.count * self.spacing
+
+    def draw(self) -> None:
+        self.canv.setStrokeColor(self.colour)
+        self.canv.setLineWidth(0.7)
+        for index in range(self.count):
+            y = index * self.spacing + 1
+            self.canv.line(0, y, self.width, y)
+
+
+class _HandoutDoc(BaseDocTemplate):
+    def afterFlowable(self, flowable: Flowable) -> None:  # noqa: N802 (ReportLab's name)
+        text = getattr(flowable, "outline_text", None)
+        if text:
+            key = f"h{id(flowable)}"
+            self.canv.bookmarkPage(key)
+            self.canv.addOutlineEntry(text, key, level=flowable.outline_level, closed=False)
+
+
+@dataclass
+class _Styles:
+    body: ParagraphStyle
+    lead: ParagraphStyle
+    title: ParagraphStyle
+    headings: dict[int, ParagraphStyle]
+    small: ParagraphStyle
+    box_title: ParagraphStyle
+    list_body: ParagraphStyle
+
+
+def _styles(layout: Layout, clinic: Clinic, main: FontFamily) -> _Styles:
+    regular, bold = main.face("regular"), main.face("bold")
+    size, leading = layout.body_size, layout.body_leading
+    body = ParagraphStyle(
+        "Body", fontName=regular, fontSize=size, leading=leading, textColor=BODY_TEXT,
+        alignment=TA_LEFT, spaceAfter=size * 0.65, allowWidows=0, allowOrphans=0,
+        splitLongWords=1, wordWrap=None,
+    )
+    primary = rl_colour(clinic.primary)
+    h2, h3, h4 = layout.heading_sizes
+    headings = {
+        2: ParagraphStyle("H2", parent=body, fontName=bold, fontSize=h2, leading=h2 * 1.25,
+                          textColor=primary, spaceBefore=size * 1.3, spaceAfter=size * 0.5,
+                          keepWithNext=1),
+        3: ParagraphStyle("H3", parent=body, fontName=bold, fontSize=h3, leading=h3 * 1.3,
+                          textColor=BODY_TEXT, spaceBefore=size * 0.8, spaceAfter=size * 0.35,
+                          keepWithNext=1),
+        4: ParagraphStyle("H4", parent=body, fontName=bold, fontSize=h4, leading=h4 * 1.3,
+                          textColor=BODY_TEXT, spaceBefore=size * 0.6, spaceAfter=size * 0.25,
+                          keepWithNext=1),
+    }
+    return _Styles(
+        body=body,
+        lead=ParagraphStyle("Lead", parent=body, fontSize=size * 1.15,
+                            leading=layout.body_leading * 1.15, spaceAfter=size * 0.9),
+        title=ParagraphStyle("Title", parent=body, fontName=bold, fontSize=layout.title_size,
+                             leading=layout.title_size * 1.15, textColor=primary,
+                             spaceAfter=size * 0.6),
+        headings=headings,
+        small=ParagraphStyle("Small", parent=body, fontSize=layout.small_size,
+                             leading=layout.small_size * 1.35, textColor=GREY_TEXT,
+                             spaceAfter=layout.small_size * 0.5),
+        box_title=ParagraphStyle("BoxTitle", parent=body, fontName=bold, fontSize=size * 1.08,
+                                 leading=leading * 1.08, spaceAfter=size * 0.3),
+        list_body=ParagraphStyle("ListBody", parent=body, spaceAfter=size * 0.3),
+    )
+
+
+class _Builder:
+    def __init__(self, document: Document, clinic: Clinic, layout: Layout, warnings: Warnings):
+        self.document, self.clinic, self.layout = document, clinic, layout
+        self.family = family(clinic.font)
+        self.styles = _styles(layout, clinic, self.family)
+        self.inline = InlineWriter(self.family, clinic.primary.hex, warnings)
+        self.labels = document.labels
+
+    # -- the whole story --
+    def story(self) -> list[Flowable]:
+        doc, styles = self.document, self.styles
+        story: list[Flowable] = [
+            OutlinedParagraph(self.inline.text(doc.title), styles.title, doc.title, 0),
+            Paragraph(self.inline.text(doc.summary), styles.lead),
+        ]
+        story.extend(self.personal_note())
+        story.extend(self.blocks(doc.intro))
+        for section in doc.sections:
+            heading = section.heading
+            story.append(OutlinedParagraph(self.inline.markup(heading.content),
+                                           styles.headings[2], plain_text(heading.content), 0))
+            story.extend(self.blocks(section.blocks))
+        if doc.words_to_know:
+            story.append(self.words_to_know())
+        story.extend(self.end_matter())
+        return keep_headings_with_next(story)
+
+    def personal_note(self) -> list[Flowable]:
+        doc = self.document
+        rows = []
+        if doc.prepared_for:
+            rows.append(Paragraph(f"<b>{self.inline.text(self.labels['prepared_for'])}</b> "
+                                  f"{self.inline.text(doc.prepared_for)}", self.styles.body))
+        if doc.clinician_note:
+            rows.append(Paragraph(f"<b>{self.inline.text(self.labels['note_from'])}</b> "
+                                  f"{self.inline.text(doc.clinician_note)}", self.styles.body))
+        return [self.box(rows, rl_colour(self.clinic.primary),
+                         rl_colour(self.clinic.primary.tint(0.92)))] if rows else []
+
+    # -- blocks --
+    def blocks(self, blocks: tuple[Block, ...], depth: int = 0) -> list[Flowable]:
+        out: list[Flowable] = []
+        for block in blocks:
+            out.extend(self.block(block, depth))
+        return out
+
+    def block(self, block: Block, depth: int) -> list[Flowable]:
+        styles = self.styles
+        if isinstance(block, ParagraphBlock):
+            style = styles.list_body if depth else styles.body
+            return [Paragraph(self.inline.markup(block.content), style)]
+        if isinstance(block, Heading):
+            level = max(3, min(block.level, 4)) if block.level > 2 else 2
+            return [OutlinedParagraph(self.inline.markup(block.content), styles.headings[level],
+                                      plain_text(block.content), level - 2 if level < 4 else 1)]
+        if isinstance(block, BulletList):
+            flowable = self.list_flowable(block, depth)
+            if depth == 0 and len(block.items) <= SHORT_LIST_ITEMS:
+                return [KeepTogether([flowable]), Spacer(1, styles.body.spaceAfter * 0.6)]
+            return [flowable]
+        if isinstance(block, Callout):
+            return [self.callout(block)]
+        if isinstance(block, NotesArea):
+            return [self.notes(block)]
+        if isinstance(block, TableBlock):
+            return [self.table(block)]
+        if isinstance(block, Rule):
+            return [Spacer(1, 4), _HRule(RULE_GREY), Spacer(1, 8)]
+        raise TypeError(f"unknown block {block!r}")
+
+    def list_flowable(self, block: BulletList, depth: int) -> ListFlowable:
+        size = self.layout.body_size
+        items = []
+        for item in block.items:
+            flowables = self.blocks(item.blocks, depth + 1) or [Paragraph("", self.styles.body)]
+            items.append(ListItem(flowables))
+        options = dict(leftIndent=size * 1.5, bulletFontSize=size,
+                       bulletColor=rl_colour(self.clinic.accent), spaceBefore=0,
+                       bulletFontName=self.family.face("bold"))
+        if block.ordered:
+            return ListFlowable(items, bulletType="1", start=str(block.start),
+                                bulletFormat="%s.", **options)
+        bullet = "\u2022" if depth == 0 else "\u2013"
+        return ListFlowable(items, bulletType="bullet", start=bullet, **options)
+
+    def box(self, rows: list[Flowable], bar, background) -> KeepTogether:
+        """A tinted box with a coloured bar on its left; one table row per block so a
+        box taller than a page can still break between blocks."""
+        size = self.layout.body_size
+        table = Table([[row] for row in rows], colWidths=[self.layout.frame_width],
+                      hAlign="LEFT")
+        table.setStyle(TableStyle([
+            ("BACKGROUND", (0, 0), (-1, -1), background),
+            ("LINEBEFORE", (0, 0), (0, -1), 5, bar),
+            ("LEFTPADDING", (0, 0), (-1, -1), size * 1.1),
+            ("RIGHTPADDING", (0, 0), (-1, -1), size * 0.9),
+            ("TOPPADDING", (0, 0), (-1, -1), 1),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+            ("TOPPADDING", (0, 0), (-1, 0), size * 0.8),
+            ("BOTTOMPADDING", (0, -1), (-1, -1), size * 0.6),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("FONTNAME", (0, 0), (-1, -1), self.family.face("regular")),
+        ]))
+        return KeepTogether([Spacer(1, size * 0.3), table, Spacer(1, size * 0.9)])
+
+    def callout(self, block: Callout) -> Flowable:
+        clinic = self.clinic
+        if block.kind == "emergency":
+            bar, background, title_colour = EMERGENCY_RED, EMERGENCY_TINT, EMERGENCY_RED
+        elif block.kind in ("call", "important"):
+            bar = rl_colour(clinic.primary)
+            background, title_colour = rl_colour(clinic.primary.tint(0.92)), bar
+        else:
+            bar = rl_colour(clinic.accent)
+            background, title_colour = rl_colour(clinic.accent.tint(0.92)), BODY_TEXT
+        rows: list[Flowable] = []
+        if block.title:
+            style = ParagraphStyle("BoxTitleColoured", parent=self.styles.box_title,
+                                   textColor=title_colour)
+            rows.append(Paragraph(self.inline.markup(block.title), style))
+        for inner in block.blocks:
+            rows.extend(self.block(inner, depth=1) if not isinstance(inner, BulletList)
+                        else [self.list_flowable(inner, 0)])
+        return self.box(rows, bar, background)
+
+    def notes(self, block: NotesArea) -> Flowable:
+        size = self.layout.body_size
+        spacing = self.layout.body_leading * 1.9
+        parts: list[Flowable] = []
+        if block.title:
+            parts.append(Paragraph(self.inline.markup(block.title), self.styles.headings[3]))
+        if block.fields:
+            label_width = min(self.layout.frame_width * 0.45,
+                              max(self.family_width(f) for f in block.fields) + size)
+            rows = [[Paragraph(self.inline.text(field), self.styles.body), ""]
+                    for field in block.fields]
+            table = Table(rows, colWidths=[label_width, self.layout.frame_width - label_width],
+                          rowHeights=[spacing] * len(rows), hAlign="LEFT")
+            table.setStyle(TableStyle([
+                ("LINEBELOW", (1, 0), (1, -1), 0.7, RULE_GREY),
+                ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+                ("FONTNAME", (0, 0), (-1, -1), self.family.face("regular")),
+            ]))
+            parts.append(table)
+        parts.append(Spacer(1, spacing * 0.5))
+        parts.append(RuledLines(block.lines, spacing, RULE_GREY))
+        return KeepTogether(parts)
+
+    def family_width(self, text: str) -> float:
+        from reportlab.pdfbase.pdfmetrics import stringWidth
+
+        return stringWidth(text, self.family.face("regular"), self.layout.body_size)
+
+    def table(self, block: TableBlock) -> Flowable:
+        styles = self.styles
+        header_style = ParagraphStyle("TableHead", parent=styles.body,
+                                      fontName=self.family.face("bold"), spaceAfter=0)
+        cell_style = ParagraphStyle("TableCell", parent=styles.body, spaceAfter=0)
+        width = max(len(block.header), *(len(r) for r in block.rows)) if block.rows else len(
+            block.header)
+        rows = []
+        if block.header:
+            rows.append([Paragraph(self.inline.markup(c), header_style) for c in block.header])
+        for row in block.rows:
+            cells = [Paragraph(self.inline.markup(c), cell_style) for c in row]
+            rows.append(cells + [""] * (width - len(cells)))
+        if not rows or width == 0:
+            return Spacer(1, 0)
+        table = Table(rows, colWidths=[self.layout.frame_width / width] * width,
+                      repeatRows=1 if block.header else 0, hAlign="LEFT")
+        table.setStyle(TableStyle([
+            ("GRID", (0, 0), (-1, -1), 0.5, RULE_GREY),
+            ("BACKGROUND", (0, 0), (-1, 0), rl_colour(self.clinic.primary.tint(0.9)))
+            if block.header else ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("TOPPADDING", (0, 0), (-1, -1), 4),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
+            ("FONTNAME", (0, 0), (-1, -1), self.family.face("regular")),
+        ]))
+        return KeepTogether([table, Spacer(1, self.layout.body_size)]) if len(rows) < 12 else table
+
+    def words_to_know(self) -> Flowable:
+        rows: list[Flowable] = [Paragraph(self.inline.text(self.labels["words_to_know"]),
+                                          self.styles.box_title)]
+        for entry in self.document.words_to_know:
+            rows.append(Paragraph(f"<b>{self.inline.text(entry.term)}</b>: "
+                                  f"{self.inline.text(entry.definition)}", self.styles.list_body))
+        return self.box(rows, rl_colour(self.clinic.accent),
+                        rl_colour(self.clinic.accent.tint(0.92)))
+
+    # -- what every handout ends with --
+    def end_matter(self) -> list[Flowable]:
+        doc, styles, labels, clinic = self.document, self.styles, self.labels, self.clinic
+        text = self.inline.text
+        out: list[Flowable] = [CondPageBreak(self.layout.body_leading * 8)]
+        if doc.learn_more:
+            out.append(OutlinedParagraph(text(labels["learn_more"]), styles.headings[2],
+                                         labels["learn_more"], 0))
+            items = [ListItem(Paragraph(
+                f"{text(link.label)}: <a href=\"{_attr(link.url)}\" color=\"{clinic.primary.hex}\">"
+                f"{text(_display_url(link.url))}</a>", styles.list_body))
+                for link in doc.learn_more]
+            out.append(KeepTogether([ListFlowable(
+                items, bulletType="bullet", start="\u2022", leftIndent=self.layout.body_size * 1.5,
+                bulletColor=rl_colour(clinic.accent), bulletFontName=self.family.face("bold"))]))
+            out.append(Spacer(1, self.layout.body_size))
+        contact = [Paragraph(text(labels["contact"]), ParagraphStyle(
+            "ContactTitle", parent=styles.box_title, textColor=rl_colour(clinic.primary))),
+            Paragraph(f"<b>{text(clinic.name)}</b><br/>"
+                      + "<br/>".join(text(line) for line in clinic.address), styles.list_body)]
+        lines = [f"<b>{text(labels['phone'])}</b> {text(clinic.phone)}"]
+        if clinic.after_hours:
+            lines.append(f"<b>{text(labels['after_hours'])}</b> {text(clinic.after_hours)}")
+        if clinic.website:
+            lines.append(f"<b>{text(labels['website'])}</b> {text(_display_url(clinic.website))}")
+        contact.append(Paragraph("<br/>".join(lines), styles.list_body))
+        if clinic.footer_note:
+            contact.append(Paragraph(f"<i>{text(clinic.footer_note)}</i>", styles.list_body))
+        small = styles.small
+        sources = "; ".join(
+            f"{source.publisher}, \u201c{source.title}\u201d" for source in doc.sources)
+        dates = (f"{labels['reviewed']} {doc.reviewed.isoformat()}.  "
+                 f"{labels['printed']} {doc.generated.isoformat()}.")
+        # flattened: a KeepTogether inside a KeepTogether over-reports its height
+        closing: list[Flowable] = [
+            *self.box(contact, rl_colour(clinic.primary),
+                      rl_colour(clinic.primary.tint(0.94)))._content,
+            Paragraph(f"<b>{text(labels['sources'])}</b> {text(sources)}", small),
+            Paragraph(text(dates), small),
+        ]
+        for block in doc.copyright + doc.disclaimer:
+            closing.extend(self.small_block(block))
+        out.append(KeepTogether(closing))
+        return out
+
+    def small_block(self, block: Block) -> list[Flowable]:
+        if isinstance(block, ParagraphBlock | Heading):
+            style = self.styles.small
+            if isinstance(block, Heading):
+                style = ParagraphStyle("SmallHead", parent=style,
+                                       fontName=self.family.face("bold"))
+            return [Paragraph(self.inline.markup(block.content), style)]
+        return self.block(block, 1)
+
+
+class _HRule(Flowable):
+    def __init__(self, colour):
+        super().__init__()
+        self.colour = colour
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        self.width = available_width
+        return available_width, 1
+
+    def draw(self) -> None:
+        self.canv.setStrokeColor(self.colour)
+        self.canv.line(0, 0, self.width, 0)
+
+
+def keep_headings_with_next(story: list[Flowable]) -> list[Flowable]:
+    """Group each heading with what follows it. ReportLab's own keepWithNext skips a
+    following KeepTogether, which is how boxes and short lists arrive here."""
+    out: list[Flowable] = []
+    pending: list[Flowable] = []
+    for flowable in story:
+        style = getattr(flowable, "style", None)
+        if getattr(style, "keepWithNext", 0):
+            flowable.__dict__["keepWithNext"] = 0
+            pending.append(flowable)
+            continue
+        if pending:
+            inner = flowable._content if isinstance(flowable, KeepTogether) else [flowable]
+            out.append(KeepTogether(pending + list(inner)))
+            pending = []
+        else:
+            out.append(flowable)
+    return out + pending
+
+
+def _attr(url: str) -> str:
+    return url.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
+
+
+def _display_url(url: str) -> str:
+    for prefix in ("https://", "http://", "mailto:", "tel:"):
+        if url.lower().startswith(prefix):
+            return url[len(prefix):].rstrip("/")
+    return url
+
+
+def pdf_date(document: Document) -> str:
+    d = document.generated
+    return f"D:{d.year:04d}{d.month:02d}{d.day:02d}000000+00'00'"
+
+
+def render_pdf(document: Document, clinic: Clinic, layout: Layout, warnings: Warnings,
+               extra_keywords: tuple[str, ...] = ()) -> bytes:
+    """Lay the document out and return the PDF's bytes (the same inputs, the same bytes)."""
+    builder = _Builder(document, clinic, layout, warnings)
+    level_name = document.labels.get(f"level_{document.level}", document.level)
+    decoration = PageDecoration(clinic, layout, builder.family, document.title,
+                                document.labels["page_of"], level_name)
+    buffer = io.BytesIO()
+    keywords = list(document.keywords) + [f"language:{document.lang}",
+                                          f"level:{document.level}"] + list(extra_keywords)
+    doc = _HandoutDoc(
+        buffer, pagesize=(layout.page_width, layout.page_height),
+        leftMargin=layout.margin_left, rightMargin=layout.margin_right,
+        topMargin=layout.page_height - decoration.frame_top(),
+        bottomMargin=layout.margin_bottom,
+        title=document.title, author=clinic.name, subject=document.summary,
+        keywords=keywords, creator=f"handouts {__version__}",
+        producer=f"handouts {__version__} (ReportLab)", lang=document.lang, invariant=1,
+        initialFontName=builder.family.face("regular"),
+    )
+    frame = Frame(layout.margin_left, layout.margin_bottom, layout.frame_width,
+                  decoration.frame_top() - layout.margin_bottom, id="body",
+                  leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+    doc.addPageTemplates([PageTemplate("page", frames=[frame], onPage=decoration.draw_header)])
+    story = builder.story()
+    try:
+        doc.build(story, canvasmaker=canvas_class(decoration.draw_footer, pdf_date(document)))
+    except LayoutError as error:
+        raise HandoutsError(f"a block is too tall to fit on one {layout.name} page; split it "
+                            f"into shorter parts ({str(error).split('(')[0].strip()})") from None
+    builder.inline.report_missing()
+    return buffer.getvalue()

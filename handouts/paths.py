@@ -1,0 +1,57 @@
+"""Where content, clinics and layouts live, and safe names inside those folders."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import HandoutsError
+
+_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
+
+
+@dataclass(frozen=True)
+class Roots:
+    """The three folders a clinic edits; by default those beside the working folder."""
+
+    content: Path
+    clinics: Path
+    layouts: Path
+
+    @classmethod
+    def under(cls, root: Path | str = ".") -> Roots:
+        root = Path(root)
+        return cls(root / "content", root / "clinics", root / "layouts")
+
+
+def checked_name(name: str, kind: str) -> str:
+    """A topic, clinic, layout, language or level name; never a path that leaves its folder."""
+    if not isinstance(name, str) or not _NAME.fullmatch(name):
+        raise HandoutsError(
+            f"{kind} name '{name}' is not allowed: use lowercase letters, digits and hyphens "
+            "(no '/', '..' or spaces)"
+        )
+    return name
+
+
+def names_in(folder: Path, suffix: str = "", *, folders: bool = False) -> list[str]:
+    """The valid names of files (with suffix) or subfolders in folder, sorted."""
+    if not folder.is_dir():
+        return []
+    found = []
+    for entry in folder.iterdir():
+        if folders and entry.is_dir() and not entry.name.startswith(("_", ".")):
+            name = entry.name
+        elif not folders and entry.is_file() and entry.name.endswith(suffix):
+            name = entry.name[: -len(suffix)] if suffix else entry.name
+        else:
+            continue
+        if _NAME.fullmatch(name):
+            found.append(name)
+    return sorted(found)
+
+
+def require_folder(folder: Path, kind: str) -> None:
+    if not folder.is_dir():
+        raise HandoutsError(f"{kind} folder not found", folder)
