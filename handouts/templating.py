@@ -71,8 +71,9 @@ def render_template(text: str, path: Path, context: Mapping[str, Any], include_r
                             path) from None
     except UndefinedError as error:
         line = _template_line(error)
-        raise HandoutsError(f"{line}undefined name in template: {error.message}",
-                            path) from None
+        message = (error.message or "").replace("'dict object' has no attribute",
+                                                "no such name:")
+        raise HandoutsError(f"{line}undefined name in template: {message}", path) from None
     except SecurityError as error:
         raise HandoutsError(f"{_template_line(error)}template refused: {error}",
                             path) from None

@@ -1,0 +1,19 @@
+# The two quick-start commands: `make sample` and `make test` (each installs first).
+VENV ?= .venv
+PYTHON ?= python3
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+sample: $(VENV)/.installed
+	$(VENV)/bin/handouts generate bone-metastasis --clinic riverside
+
+test: $(VENV)/.installed
+	$(VENV)/bin/python -m pytest
+
+.PHONY: install sample test

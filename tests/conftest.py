@@ -1,0 +1,124 @@
+"""Shared fixtures: a tiny clinic, layout and topic built in tmp_path, and PDF readers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from PIL import Image
+from pypdf import PdfReader
+
+from handouts.cli import main
+from handouts.paths import Roots
+
+REPO = Path(__file__).resolve().parent.parent
+DATE = dt.date(2026, 11, 26)
+
+TINY_TOPIC = """\
+reviewed = 2026-10-01
+sections = ["about", "help"]
+
+[[sources]]
+title = "Test facts"
+publisher = "Test suite"
+
+[languages.en]
+title = "Tiny Topic"
+summary = "A short topic used by the tests."
+levels = ["standard"]
+"""
+
+TINY_MARKDOWN = """\
+## What this is about {#about}
+
+This topic is tiny. It has **bold words** and *slanted words*.
+
+- first point
+- second point
+
+## When to get help {#help}
+
+> [!EMERGENCY] Call 911 if:
+> - you cannot breathe
+
+Call us at {{ clinic.phone }}.
+"""
+
+TINY_CLINIC = """\
+name = "Tiny Clinic"
+logo = "tiny-logo.png"
+primary = "#1F5A96"
+accent = "#0B6E5F"
+address = ["1 Main Street", "Town, ST 00000"]
+phone = "(555) 000-1111"
+"""
+
+
+def make_logo(path: Path, size=(120, 60), fmt="PNG") -> Path:
+    Image.new("RGB", size, (31, 90, 150)).save(path, format=fmt)
+    return path
+
+
+@pytest.fixture
+def tiny(tmp_path: Path) -> Roots:
+    """A clinic 'tiny', layouts and blocks from the repo, and a topic 'tiny-topic'."""
+    roots = Roots.under(tmp_path)
+    (roots.content / "tiny-topic" / "en").mkdir(parents=True)
+    (roots.content / "tiny-topic" / "topic.toml").write_text(TINY_TOPIC)
+    (roots.content / "tiny-topic" / "en" / "standard.md").write_text(TINY_MARKDOWN)
+    shutil.copytree(REPO / "content" / "_blocks", roots.content / "_blocks")
+    if (REPO / "content" / "_glossary").is_dir():
+        shutil.copytree(REPO / "content" / "_glossary", roots.content / "_glossary")
+    shutil.copytree(REPO / "layouts", roots.layouts)
+    roots.clinics.mkdir()
+    (roots.clinics / "tiny.toml").write_text(TINY_CLINIC)
+    make_logo(roots.clinics / "tiny-logo.png")
+    return roots
+
+
+@pytest.fixture
+def shipped() -> Roots:
+    return Roots.under(REPO)
+
+
+def run_cli(*args: str, roots: Roots | None = None, env: dict | None = None):
+    """Run the handouts CLI in-process; returns Click's Result (stdout/stderr split)."""
+    prefix: list[str] = []
+    if roots is not None:
+        prefix = ["--content-dir", str(roots.content), "--clinics-dir", str(roots.clinics),
+                  "--layouts-dir", str(roots.layouts)]
+    runner = CliRunner()
+    return runner.invoke(main, [*prefix, *args], env=env, catch_exceptions=False)
+
+
+def pdf_reader(source: Path | bytes) -> PdfReader:
+    data = source.read_bytes() if isinstance(source, Path) else source
+    return PdfReader(io.BytesIO(data))
+
+
+def page_texts(source: Path | bytes) -> list[str]:
+    return [" ".join((page.extract_text() or "").split()) for page in pdf_reader(source).pages]
+
+
+def all_text(source: Path | bytes) -> str:
+    return " ".join(page_texts(source))
+
+
+def embedded_fonts(source: Path | bytes) -> dict[str, bool]:
+    """Font name -> whether its program is embedded, for every font on every page."""
+    fonts: dict[str, bool] = {}
+    for page in pdf_reader(source).pages:
+        resources = page.get("/Resources") or {}
+        for font in (resources.get("/Font") or {}).values():
+            font = font.get_object()
+            descriptor = font.get("/FontDescriptor")
+            if descriptor is None and "/DescendantFonts" in font:
+                descriptor = font["/DescendantFonts"][0].get_object().get("/FontDescriptor")
+            descriptor = descriptor.get_object() if descriptor is not None else {}
+            fonts[str(font["/BaseFont"])] = any(
+                key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3"))
+    return fonts
