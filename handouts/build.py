@@ -37,7 +37,7 @@ def generation_date(given: _dt.date | None) -> _dt.date:
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch:
         try:
-            return _dt.datetime.fromtimestamp(int(epoch), _dt.timezone.utc).date()
+            return _dt.datetime.fromtimestamp(int(epoch), _dt.UTC).date()
         except (ValueError, OverflowError, OSError):
             raise HandoutsError(f"SOURCE_DATE_EPOCH '{epoch}' is not a number of seconds") \
                 from None

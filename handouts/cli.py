@@ -42,6 +42,14 @@ class _Group(click.Group):
         except KeyboardInterrupt:
             click.echo("error: interrupted", err=True)
             ctx.exit(130)
+        except click.exceptions.Exit:
+            raise
+        except click.ClickException:
+            raise
+        except Exception as error:  # a bug: still one line, and a distinct exit code
+            click.echo(f"error: unexpected problem ({type(error).__name__}: "
+                       f"{' '.join(str(error).split())[:300]}); please report it", err=True)
+            ctx.exit(3)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})

@@ -70,7 +70,7 @@ def _decode(data: bytes, path: Path, warnings: Warnings | None) -> str:
         try:
             text = data.decode("utf-16")
         except UnicodeDecodeError:
-            raise HandoutsError("the file says it is UTF-16 but is not valid UTF-16", path) from None
+            raise HandoutsError("says it is UTF-16 but is not valid UTF-16", path) from None
         if warnings is not None:
             warnings.add("read as UTF-16; saving it as UTF-8 is recommended", path)
         return text

@@ -5,7 +5,7 @@ from __future__ import annotations
 from xml.sax.saxutils import escape, quoteattr
 
 from .errors import Warnings
-from .fonts import REPLACEMENT, FontFamily, split_by_face
+from .fonts import FALLBACK_FAMILY, REPLACEMENT, FontFamily, family, split_by_face
 from .model import Emphasis, Inline, LineBreak, Link, Strong, Text, plain_text
 
 
@@ -19,6 +19,8 @@ class InlineWriter:
         self.warnings = warnings
         self.show_urls = show_urls
         self.missing: set[str] = set()
+        self._bold = 0
+        self._italic = 0
 
     def markup(self, content: tuple[Inline, ...] | list[Inline]) -> str:
         return "".join(self._node(node) for node in content).strip()
@@ -33,9 +35,17 @@ class InlineWriter:
         if isinstance(node, LineBreak):
             return "<br/>"
         if isinstance(node, Strong):
-            return f"<b>{self.markup(node.children)}</b>"
+            self._bold += 1
+            try:
+                return f"<b>{self.markup(node.children)}</b>"
+            finally:
+                self._bold -= 1
         if isinstance(node, Emphasis):
-            return f"<i>{self.markup(node.children)}</i>"
+            self._italic += 1
+            try:
+                return f"<i>{self.markup(node.children)}</i>"
+            finally:
+                self._italic -= 1
         if isinstance(node, Link):
             return self._link(node)
         raise TypeError(f"unknown inline node {node!r}")
@@ -57,13 +67,19 @@ class InlineWriter:
         for run, face_family in split_by_face(text, self.family):
             if face_family is self.family:
                 out.append(escape(run))
-            elif face_family is None:
+                continue
+            if face_family is None:
                 self.missing.update(run)
-                fallback = "".join(REPLACEMENT for _ in run)
-                out.append(f'<font name="NotoSans">{fallback}</font>')
-            else:
-                out.append(f'<font name="{face_family.key}">{escape(run)}</font>')
+                run = REPLACEMENT * len(run)
+                face_family = family(FALLBACK_FAMILY)
+            # name the exact face: a <font> tag resets ReportLab's bold and italic
+            out.append(f'<font name="{face_family.face(self._style())}">{escape(run)}</font>')
         return "".join(out)
+
+    def _style(self) -> str:
+        if self._bold and self._italic:
+            return "bolditalic"
+        return "bold" if self._bold else "italic" if self._italic else "regular"
 
     def report_missing(self) -> None:
         if self.missing:

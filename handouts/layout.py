@@ -79,7 +79,7 @@ class RuledLines(Flowable):
 
 
 class _HandoutDoc(BaseDocTemplate):
-    def afterFlowable(self, flowable: Flowable) -> None:  # noqa: N802 (ReportLab's name)
+    def afterFlowable(self, flowable: Flowable) -> None:
         text = getattr(flowable, "outline_text", None)
         if text:
             key = f"h{id(flowable)}"
@@ -212,9 +212,9 @@ class _Builder:
         for item in block.items:
             flowables = self.blocks(item.blocks, depth + 1) or [Paragraph("", self.styles.body)]
             items.append(ListItem(flowables))
-        options = dict(leftIndent=size * 1.5, bulletFontSize=size,
-                       bulletColor=rl_colour(self.clinic.accent), spaceBefore=0,
-                       bulletFontName=self.family.face("bold"))
+        options = {"leftIndent": size * 1.5, "bulletFontSize": size,
+                   "bulletColor": rl_colour(self.clinic.accent), "spaceBefore": 0,
+                   "bulletFontName": self.family.face("bold")}
         if block.ordered:
             return ListFlowable(items, bulletType="1", start=str(block.start),
                                 bulletFormat="%s.", **options)
@@ -225,6 +225,8 @@ class _Builder:
         """A tinted box with a coloured bar on its left; one table row per block so a
         box taller than a page can still break between blocks."""
         size = self.layout.body_size
+        if not rows:  # an empty box ("> " alone) draws nothing
+            return KeepTogether([])
         table = Table([[row] for row in rows], colWidths=[self.layout.frame_width],
                       hAlign="LEFT")
         table.setStyle(TableStyle([

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass, field
-from typing import Union
 
 # ---- inline content -------------------------------------------------------------------
 
@@ -35,7 +34,7 @@ class LineBreak:
     pass
 
 
-Inline = Union[Text, Strong, Emphasis, Link, LineBreak]
+Inline = Text | Strong | Emphasis | Link | LineBreak
 
 # ---- blocks ---------------------------------------------------------------------------
 
@@ -95,7 +94,7 @@ class Rule:
     pass
 
 
-Block = Union[Heading, Paragraph, BulletList, Callout, NotesArea, Table, Rule]
+Block = Heading | Paragraph | BulletList | Callout | NotesArea | Table | Rule
 
 # ---- the document ---------------------------------------------------------------------
 

@@ -35,10 +35,10 @@ class DeferredCanvas(Canvas):
         date_text = self.date_text
         self.setDateFormatter(lambda *parts: date_text)
 
-    def bookmarkPage(self, key, **kwargs):  # noqa: N802 (ReportLab's name)
+    def bookmarkPage(self, key, **kwargs):
         self._held_bookmarks.append((key, kwargs))
 
-    def showPage(self):  # noqa: N802
+    def showPage(self):
         state = dict(self.__dict__)
         state["_held_bookmarks"] = list(self._held_bookmarks)
         self._held_pages.append(state)
