@@ -11,7 +11,7 @@ $(VENV)/.installed: pyproject.toml
 install: $(VENV)/.installed
 
 sample: $(VENV)/.installed
-	$(VENV)/bin/handouts generate bone-metastasis --clinic riverside
+	$(VENV)/bin/handouts generate bone-metastasis --clinic riverside --layout booklet-letter
 
 test: $(VENV)/.installed
 	$(VENV)/bin/python -m pytest

@@ -77,13 +77,27 @@ def _with_glossary(document: Document, glossary) -> Document:
     return replace(document, words_to_know=tuple(glossary))
 
 
+def print_ready(handout: Handout, impose: bool = True, marks: bool = False) -> bytes:
+    """The bytes to print: a booklet layout's pages imposed on sheets unless impose is off."""
+    booklet = handout.layout.booklet
+    if booklet is None or not impose:
+        if marks:
+            raise HandoutsError("--marks needs an imposed booklet layout")
+        return handout.pdf
+    from .impose import impose as impose_pages
+    from .layout_files import PAPER
+
+    return impose_pages(handout.pdf, PAPER[booklet.sheet], marks=marks)
+
+
 def generate(roots: Roots, topic_slug: str, clinic_slug: str, layout_name: str = "letter",
              options: Options | None = None, output: Path | None = None,
-             output_dir: Path = Path("output")) -> tuple[Path, Handout]:
+             output_dir: Path = Path("output"), impose: bool = True,
+             marks: bool = False) -> tuple[Path, Handout]:
     """Build one handout and write it atomically; returns where it went."""
     options = options or Options()
     handout = build_handout(roots, topic_slug, clinic_slug, layout_name, options)
     if output is None:
         output = output_dir / default_output_name(topic_slug, clinic_slug, options, layout_name)
-    write_atomically(output, handout.pdf)
+    write_atomically(output, print_ready(handout, impose, marks))
     return output, handout

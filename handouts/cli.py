@@ -94,21 +94,26 @@ def _print_warnings(warnings) -> None:
               help="PDF to write (default output/TOPIC-CLINIC-LANG-LEVEL-LAYOUT.pdf).")
 @click.option("--date", callback=_date, metavar="YYYY-MM-DD",
               help="Printed date (default: SOURCE_DATE_EPOCH, else today).")
+@click.option("--impose/--no-impose", default=True, show_default=True,
+              help="Booklet layouts: print-ready sheets, or the reader's page-by-page PDF.")
+@click.option("--marks", is_flag=True, help="Booklet layouts: add fold and trim marks.")
 @click.pass_context
 def generate(ctx: click.Context, topic: str, clinic: str, lang: str, level: str, layout: str,
-             output: Path | None, date: _dt.date | None) -> None:
+             output: Path | None, date: _dt.date | None, impose: bool, marks: bool) -> None:
     """Generate one handout as a PDF and print where it was written.
 
     \b
     Example:
       handouts generate bone-metastasis --clinic riverside --layout large-print
       handouts generate bone-metastasis --clinic lakeside --lang es --level easy -o es.pdf
+      handouts generate bone-metastasis --clinic riverside --layout booklet-letter --marks
     """
     from .build import generate as generate_handout
     from .document import Options
 
     options = Options(lang=lang, level=level, date=date)
-    path, handout = generate_handout(_roots(ctx), topic, clinic, layout, options, output)
+    path, handout = generate_handout(_roots(ctx), topic, clinic, layout, options, output,
+                                     impose=impose, marks=marks)
     _print_warnings(handout.warnings)
     click.echo(display_path(path))
 

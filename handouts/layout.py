@@ -8,14 +8,18 @@ from dataclasses import dataclass
 from reportlab.lib.colors import HexColor
 from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import inch
 from reportlab.platypus import (
     BaseDocTemplate,
     CondPageBreak,
     Flowable,
     Frame,
+    Image,
     KeepTogether,
     ListFlowable,
     ListItem,
+    NextPageTemplate,
+    PageBreak,
     PageTemplate,
     Paragraph,
     Spacer,
@@ -48,6 +52,17 @@ BODY_TEXT = HexColor("#1A1A1A")
 EMERGENCY_RED = HexColor("#A8231B")  # 6.8:1 on white, a safety colour, never a brand colour
 EMERGENCY_TINT = HexColor("#FCEDEB")
 SHORT_LIST_ITEMS = 8  # lists up to this long are kept on one page
+
+
+class Gap(Spacer):
+    """Vertical space that shrinks to what is left of the frame, so a gap after the last
+    line on a page never pushes an empty page into the document."""
+
+    def __init__(self, height: float):
+        super().__init__(1, height)
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        return self.width, max(0.0, min(self.height, available_height))
 
 
 class OutlinedParagraph(Paragraph):
@@ -143,15 +158,36 @@ class _Builder:
         self.styles = _styles(layout, clinic, self.family)
         self.inline = InlineWriter(self.family, clinic.primary.hex, warnings)
         self.labels = document.labels
+        self.body_frame_height = layout.page_height - layout.margin_top - layout.margin_bottom
 
     # -- the whole story --
     def story(self) -> list[Flowable]:
+        """A handout: title and lead, the sections, then contacts and the required blocks."""
         doc, styles = self.document, self.styles
         story: list[Flowable] = [
             OutlinedParagraph(self.inline.text(doc.title), styles.title, doc.title, 0),
             Paragraph(self.inline.text(doc.summary), styles.lead),
         ]
-        story.extend(self.personal_note())
+        story.extend(self.body())
+        story.append(CondPageBreak(self.layout.body_leading * 8))
+        story.extend(self.learn_more())
+        story.append(KeepTogether(self.closing()))
+        return keep_headings_with_next(story)
+
+    def booklet_story(self, notes_pages: int) -> list[Flowable]:
+        """A booklet: a cover, the sections, notes pages that pad it to a multiple of four
+        pages, and a back cover with contacts and the required blocks."""
+        story: list[Flowable] = [*self.cover(), NextPageTemplate("page"), PageBreak()]
+        story.extend(self.body())
+        story.extend(self.learn_more())
+        for _ in range(notes_pages):
+            story.extend([PageBreak(), *self.notes_page()])
+        story.extend([NextPageTemplate("back"), PageBreak(), *self.closing()])
+        return keep_headings_with_next(story)
+
+    def body(self) -> list[Flowable]:
+        doc, styles = self.document, self.styles
+        story = self.personal_note()
         story.extend(self.blocks(doc.intro))
         for section in doc.sections:
             heading = section.heading
@@ -160,8 +196,37 @@ class _Builder:
             story.extend(self.blocks(section.blocks))
         if doc.words_to_know:
             story.append(self.words_to_know())
-        story.extend(self.end_matter())
-        return keep_headings_with_next(story)
+        return story
+
+    def cover(self) -> list[Flowable]:
+        doc, layout, clinic = self.document, self.layout, self.clinic
+        frame_height = layout.page_height - layout.margin_top - layout.margin_bottom
+        logo_height = min(1.4 * inch, frame_height * 0.22)
+        logo = Image(io.BytesIO(clinic.logo.png), width=logo_height * clinic.logo.aspect,
+                     height=logo_height, hAlign="LEFT")
+        name_style = ParagraphStyle("CoverClinic", parent=self.styles.box_title,
+                                    textColor=rl_colour(clinic.primary))
+        title = ParagraphStyle("CoverTitle", parent=self.styles.title,
+                               fontSize=layout.title_size * 1.1,
+                               leading=layout.title_size * 1.25)
+        return [logo, Gap(layout.body_size), Paragraph(self.inline.text(clinic.name),
+                                                             name_style),
+                Gap(frame_height * 0.12), _HRule(rl_colour(clinic.accent), 2.5),
+                Gap(layout.body_size * 1.2),
+                OutlinedParagraph(self.inline.text(doc.title), title, doc.title, 0),
+                Paragraph(self.inline.text(doc.summary), self.styles.lead),
+                *self.personal_note()]
+
+    def notes_page(self) -> list[Flowable]:
+        """A page of ruled lines, filling the body frame below its heading."""
+        layout = self.layout
+        spacing = layout.body_leading * 1.9
+        style = ParagraphStyle("NotesPageHeading", parent=self.styles.headings[2],
+                               spaceBefore=0, keepWithNext=0)
+        heading = Paragraph(self.inline.text(self.labels["notes"]), style)
+        room = self.body_frame_height - style.leading - style.spaceAfter - spacing
+        return [heading, Gap(spacing * 0.5),
+                RuledLines(max(1, int(room // spacing)), spacing, RULE_GREY)]
 
     def personal_note(self) -> list[Flowable]:
         doc = self.document
@@ -194,7 +259,7 @@ class _Builder:
         if isinstance(block, BulletList):
             flowable = self.list_flowable(block, depth)
             if depth == 0 and len(block.items) <= SHORT_LIST_ITEMS:
-                return [KeepTogether([flowable]), Spacer(1, styles.body.spaceAfter * 0.6)]
+                return [KeepTogether([flowable]), Gap(styles.body.spaceAfter * 0.6)]
             return [flowable]
         if isinstance(block, Callout):
             return [self.callout(block)]
@@ -203,7 +268,7 @@ class _Builder:
         if isinstance(block, TableBlock):
             return [self.table(block)]
         if isinstance(block, Rule):
-            return [Spacer(1, 4), _HRule(RULE_GREY), Spacer(1, 8)]
+            return [Gap(4), _HRule(RULE_GREY), Gap(8)]
         raise TypeError(f"unknown block {block!r}")
 
     def list_flowable(self, block: BulletList, depth: int) -> ListFlowable:
@@ -241,7 +306,7 @@ class _Builder:
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("FONTNAME", (0, 0), (-1, -1), self.family.face("regular")),
         ]))
-        return KeepTogether([Spacer(1, size * 0.3), table, Spacer(1, size * 0.9)])
+        return KeepTogether([Gap(size * 0.3), table, Gap(size * 0.9)])
 
     def callout(self, block: Callout) -> Flowable:
         clinic = self.clinic
@@ -284,7 +349,7 @@ class _Builder:
                 ("FONTNAME", (0, 0), (-1, -1), self.family.face("regular")),
             ]))
             parts.append(table)
-        parts.append(Spacer(1, spacing * 0.5))
+        parts.append(Gap(spacing * 0.5))
         parts.append(RuledLines(block.lines, spacing, RULE_GREY))
         return KeepTogether(parts)
 
@@ -307,7 +372,7 @@ class _Builder:
             cells = [Paragraph(self.inline.markup(c), cell_style) for c in row]
             rows.append(cells + [""] * (width - len(cells)))
         if not rows or width == 0:
-            return Spacer(1, 0)
+            return Gap(0)
         table = Table(rows, colWidths=[self.layout.frame_width / width] * width,
                       repeatRows=1 if block.header else 0, hAlign="LEFT")
         table.setStyle(TableStyle([
@@ -319,7 +384,7 @@ class _Builder:
             ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
             ("FONTNAME", (0, 0), (-1, -1), self.family.face("regular")),
         ]))
-        return KeepTogether([table, Spacer(1, self.layout.body_size)]) if len(rows) < 12 else table
+        return KeepTogether([table, Gap(self.layout.body_size)]) if len(rows) < 12 else table
 
     def words_to_know(self) -> Flowable:
         rows: list[Flowable] = [Paragraph(self.inline.text(self.labels["words_to_know"]),
@@ -331,21 +396,27 @@ class _Builder:
                         rl_colour(self.clinic.accent.tint(0.92)))
 
     # -- what every handout ends with --
-    def end_matter(self) -> list[Flowable]:
+    def learn_more(self) -> list[Flowable]:
+        doc, styles, labels, clinic = self.document, self.styles, self.labels, self.clinic
+        if not doc.learn_more:
+            return []
+        text = self.inline.text
+        items = [ListItem(Paragraph(
+            f"{text(link.label)}: <a href=\"{_attr(link.url)}\" color=\"{clinic.primary.hex}\">"
+            f"{text(_display_url(link.url))}</a>", styles.list_body))
+            for link in doc.learn_more]
+        return [OutlinedParagraph(text(labels["learn_more"]), styles.headings[2],
+                                  labels["learn_more"], 0),
+                KeepTogether([ListFlowable(
+                    items, bulletType="bullet", start="\u2022",
+                    leftIndent=self.layout.body_size * 1.5, bulletColor=rl_colour(clinic.accent),
+                    bulletFontName=self.family.face("bold"))]),
+                Gap(self.layout.body_size)]
+
+    def closing(self) -> list[Flowable]:
+        """How to reach the clinic, sources, dates, copyright and disclaimer."""
         doc, styles, labels, clinic = self.document, self.styles, self.labels, self.clinic
         text = self.inline.text
-        out: list[Flowable] = [CondPageBreak(self.layout.body_leading * 8)]
-        if doc.learn_more:
-            out.append(OutlinedParagraph(text(labels["learn_more"]), styles.headings[2],
-                                         labels["learn_more"], 0))
-            items = [ListItem(Paragraph(
-                f"{text(link.label)}: <a href=\"{_attr(link.url)}\" color=\"{clinic.primary.hex}\">"
-                f"{text(_display_url(link.url))}</a>", styles.list_body))
-                for link in doc.learn_more]
-            out.append(KeepTogether([ListFlowable(
-                items, bulletType="bullet", start="\u2022", leftIndent=self.layout.body_size * 1.5,
-                bulletColor=rl_colour(clinic.accent), bulletFontName=self.family.face("bold"))]))
-            out.append(Spacer(1, self.layout.body_size))
         contact = [Paragraph(text(labels["contact"]), ParagraphStyle(
             "ContactTitle", parent=styles.box_title, textColor=rl_colour(clinic.primary))),
             Paragraph(f"<b>{text(clinic.name)}</b><br/>"
@@ -372,8 +443,7 @@ class _Builder:
         ]
         for block in doc.copyright + doc.disclaimer:
             closing.extend(self.small_block(block))
-        out.append(KeepTogether(closing))
-        return out
+        return closing
 
     def small_block(self, block: Block) -> list[Flowable]:
         if isinstance(block, ParagraphBlock | Heading):
@@ -386,17 +456,18 @@ class _Builder:
 
 
 class _HRule(Flowable):
-    def __init__(self, colour):
+    def __init__(self, colour, thickness: float = 1):
         super().__init__()
-        self.colour = colour
+        self.colour, self.thickness = colour, thickness
 
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
         self.width = available_width
-        return available_width, 1
+        return available_width, self.thickness
 
     def draw(self) -> None:
         self.canv.setStrokeColor(self.colour)
-        self.canv.line(0, 0, self.width, 0)
+        self.canv.setLineWidth(self.thickness)
+        self.canv.line(0, self.thickness / 2, self.width, self.thickness / 2)
 
 
 def keep_headings_with_next(story: list[Flowable]) -> list[Flowable]:
@@ -437,11 +508,29 @@ def pdf_date(document: Document) -> str:
 
 def render_pdf(document: Document, clinic: Clinic, layout: Layout, warnings: Warnings,
                extra_keywords: tuple[str, ...] = ()) -> bytes:
-    """Lay the document out and return the PDF's bytes (the same inputs, the same bytes)."""
+    """Lay the document out and return the PDF's bytes (the same inputs, the same bytes).
+
+    A booklet layout is laid out twice: once to count its pages, once with the notes pages
+    that bring it to a multiple of four."""
+    if layout.booklet is None:
+        pdf, _ = _render(document, clinic, layout, warnings, extra_keywords, None)
+        return pdf
+    pdf, pages = _render(document, clinic, layout, warnings, extra_keywords, 0)
+    padding = -pages % 4
+    if padding:
+        pdf, pages = _render(document, clinic, layout, warnings, extra_keywords, padding)
+        if pages % 4:
+            raise HandoutsError(f"the booklet came out at {pages} pages, not a multiple of 4")
+    return pdf
+
+
+def _render(document: Document, clinic: Clinic, layout: Layout, warnings: Warnings,
+            extra_keywords: tuple[str, ...], notes_pages: int | None) -> tuple[bytes, int]:
     builder = _Builder(document, clinic, layout, warnings)
     level_name = document.labels.get(f"level_{document.level}", document.level)
+    booklet = notes_pages is not None
     decoration = PageDecoration(clinic, layout, builder.family, document.title,
-                                document.labels["page_of"], level_name)
+                                document.labels["page_of"], level_name, covers=booklet)
     buffer = io.BytesIO()
     keywords = list(document.keywords) + [f"language:{document.lang}",
                                           f"level:{document.level}"] + list(extra_keywords)
@@ -458,12 +547,22 @@ def render_pdf(document: Document, clinic: Clinic, layout: Layout, warnings: War
     frame = Frame(layout.margin_left, layout.margin_bottom, layout.frame_width,
                   decoration.frame_top() - layout.margin_bottom, id="body",
                   leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
-    doc.addPageTemplates([PageTemplate("page", frames=[frame], onPage=decoration.draw_header)])
-    story = builder.story()
+    page = PageTemplate("page", frames=[frame], onPage=decoration.draw_header)
+    builder.body_frame_height = frame.height
+    if booklet:
+        full = Frame(layout.margin_left, layout.margin_bottom, layout.frame_width,
+                     layout.page_height - layout.margin_top - layout.margin_bottom, id="full",
+                     leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+        doc.addPageTemplates([PageTemplate("cover", frames=[full]), page,
+                              PageTemplate("back", frames=[full])])
+        story = builder.booklet_story(notes_pages)
+    else:
+        doc.addPageTemplates([page])
+        story = builder.story()
     try:
         doc.build(story, canvasmaker=canvas_class(decoration.draw_footer, pdf_date(document)))
     except LayoutError as error:
         raise HandoutsError(f"a block is too tall to fit on one {layout.name} page; split it "
                             f"into shorter parts ({str(error).split('(')[0].strip()})") from None
     builder.inline.report_missing()
-    return buffer.getvalue()
+    return buffer.getvalue(), doc.page

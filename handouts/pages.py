@@ -78,6 +78,7 @@ class PageDecoration:
     title: str
     page_label: str  # "Page {page} of {pages}"
     level_label: str | None
+    covers: bool = False  # a booklet: no footer on the front and back covers
 
     def _header_geometry(self) -> tuple[float, float, float]:
         """(top of the logo, logo height, y of the rule under the header)."""
@@ -109,6 +110,8 @@ class PageDecoration:
         canvas.restoreState()
 
     def draw_footer(self, canvas: Canvas, page: int, pages: int) -> None:
+        if self.covers and page in (1, pages):
+            return
         layout = self.layout
         size = layout.small_size
         y = layout.margin_bottom * 0.45
