@@ -118,6 +118,92 @@ def generate(ctx: click.Context, topic: str, clinic: str, lang: str, level: str,
     click.echo(display_path(path))
 
 
+@main.command()
+@click.argument("plan", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--all", "all_topics", is_flag=True,
+              help="Every topic in every language and level (needs --clinic).")
+@click.option("--clinic", "clinics", multiple=True, help="Clinic for --all (repeatable).")
+@click.option("--layout", "layouts", multiple=True,
+              help="Layout for --all (repeatable; default letter).")
+@click.option("--copies", default=1, show_default=True, type=click.IntRange(1, 500),
+              help="Copies of each handout in the pack (--all).")
+@click.option("-o", "--output-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the PDFs (default: the plan's 'output', else output/).")
+@click.option("--pack", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write one merged PDF for a single duplex print job.")
+@click.option("--manifest", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write a manifest of every file (.json or .csv).")
+@click.option("--separator", is_flag=True, help="Start the pack with a page listing it.")
+@click.option("--force", is_flag=True, help="Rebuild even outputs that are up to date.")
+@click.option("--jobs", type=click.IntRange(1, 64), help="Parallel builds (default: cores).")
+@click.option("--date", callback=_date, metavar="YYYY-MM-DD",
+              help="Printed date (default: SOURCE_DATE_EPOCH, else today).")
+@click.option("--impose/--no-impose", default=True, show_default=True,
+              help="Booklet layouts: print-ready sheets, or the reader's PDF.")
+@click.option("--marks", is_flag=True, help="Booklet layouts: add fold and trim marks.")
+@click.pass_context
+def batch(ctx: click.Context, plan: Path | None, all_topics: bool, clinics: tuple[str, ...],
+          layouts: tuple[str, ...], copies: int, output_dir: Path | None, pack: Path | None,
+          manifest: Path | None, separator: bool, force: bool, jobs: int | None,
+          date: _dt.date | None, impose: bool, marks: bool) -> None:
+    """Build many handouts in parallel; skip the ones whose inputs have not changed.
+
+    \b
+    Example:
+      handouts batch waiting-room.toml
+      handouts batch --all --clinic riverside --layout booklet-letter --pack pack.pdf
+    """
+    import time
+
+    from .batch import BatchItem, expand_all_topics, load_plan, run_batch, write_pack_and_manifest
+
+    roots = _roots(ctx)
+    if plan is not None and all_topics:
+        raise click.UsageError("give a PLAN file or --all, not both")
+    if plan is not None:
+        loaded = load_plan(plan)
+        items = list(loaded.items)
+        output_dir = output_dir or loaded.output_dir
+        pack = pack or loaded.pack
+        manifest = manifest or loaded.manifest
+        separator = separator or loaded.separator
+        date = date or loaded.date
+    elif all_topics:
+        if not clinics:
+            raise click.UsageError("--all needs --clinic SLUG")
+        items = [BatchItem("*", clinic, "", "", layout, copies)
+                 for clinic in clinics for layout in (layouts or ("letter",))]
+        output_dir = output_dir or Path("output")
+    else:
+        raise click.UsageError("give a PLAN file, or --all --clinic SLUG")
+    started = time.perf_counter()
+    items = expand_all_topics(roots, items)
+    results = []
+    with click.progressbar(length=len(items), label="Building", file=sys.stderr,
+                           show_pos=True) as bar:
+        def done(result) -> None:
+            results.append(result)
+            if result.status == "failed":
+                click.echo(f"\nfailed: {result.item.label}: {result.reason}", err=True)
+            bar.update(1)
+
+        run_batch(roots, items, output_dir, date=date, force=force, impose=impose,
+                  marks=marks, jobs=jobs, on_result=done)
+    counts = {status: sum(r.status == status for r in results)
+              for status in ("built", "skipped", "failed")}
+    ordered = sorted(results, key=lambda r: r.item.output_name)
+    pages = write_pack_and_manifest(ordered, pack, manifest, separator)
+    elapsed = time.perf_counter() - started
+    click.echo(f"built {counts['built']}, skipped {counts['skipped']}, failed "
+               f"{counts['failed']} in {elapsed:.1f} s -> {display_path(output_dir)}")
+    if pack is not None:
+        click.echo(f"pack: {display_path(pack)} ({pages} pages)")
+    if manifest is not None:
+        click.echo(f"manifest: {display_path(manifest)}")
+    if counts["failed"]:
+        ctx.exit(1)
+
+
 @main.command("list")
 @click.pass_context
 def list_command(ctx: click.Context) -> None:

@@ -31,7 +31,26 @@ class Logo:
 
 
 def load_logo(path: Path, key: str) -> Logo:
-    """Open, check and downscale a PNG or JPEG logo; every failure names the file and key."""
+    """Open, check and downscale a PNG or JPEG logo; every failure names the file and key.
+
+    A batch reads the same logo many times: the result is kept per file version."""
+    try:
+        stat = path.stat()
+        version = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+    except OSError:
+        version = None
+    if version is not None and version in _CACHE:
+        return _CACHE[version]
+    logo = _load_logo(path, key)
+    if version is not None:
+        _CACHE[version] = logo
+    return logo
+
+
+_CACHE: dict[tuple[str, int, int], Logo] = {}
+
+
+def _load_logo(path: Path, key: str) -> Logo:
     def fail(problem: str) -> HandoutsError:
         return HandoutsError(f"key '{key}': {problem}", path)
 
@@ -82,5 +101,5 @@ def _embeddable(image: Image.Image) -> Logo:
     if image.getextrema()[3] == (255, 255):
         image = image.convert("RGB")
     buffer = io.BytesIO()
-    image.save(buffer, format="PNG", optimize=True)
+    image.save(buffer, format="PNG", compress_level=6)
     return Logo(buffer.getvalue(), image.width, image.height)

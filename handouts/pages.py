@@ -97,8 +97,13 @@ class PageDecoration:
         canvas.saveState()
         if layout.header_logo:
             width = height * clinic.logo.aspect
-            canvas.drawImage(ImageReader(io.BytesIO(clinic.logo.png)), x, top - height,
-                             width=width, height=height, mask="auto")
+            # one image object for every page: drawn into a form once, then referenced
+            if not canvas.hasForm("header-logo"):
+                canvas.beginForm("header-logo")
+                canvas.drawImage(ImageReader(io.BytesIO(clinic.logo.png)), x, top - height,
+                                 width=width, height=height, mask="auto")
+                canvas.endForm()
+            canvas.doForm("header-logo")
             x += width + 10
         if layout.header_clinic_name:
             size = max(layout.small_size, min(layout.body_size, 14))
