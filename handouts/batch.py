@@ -220,7 +220,7 @@ def run_batch(roots: Roots, items: Iterable[BatchItem], output_dir: Path, *,
                     if on_result:
                         on_result(result)
         digests = {item.output_name: digest for _, item, _, digest in todo}
-    for index, result in results.items():
+    for result in results.values():
         name = result.item.output_name
         if result.status == "built":
             state[name] = digests[name]

@@ -36,7 +36,7 @@ def halves(pdf: bytes) -> list[tuple[str, str]]:
         left: list[str] = []
         right: list[str] = []
 
-        def visit(text, cm, tm, font, size, left=left, right=right):
+        def visit(text, cm, tm, font, size, left=left, right=right, middle=middle):
             x = cm[4] + tm[4] * cm[0]
             if text.strip():
                 (left if x < middle else right).append(text)
