@@ -111,8 +111,9 @@ def main() -> None:
 
     roots, topic = make_root(args.batch)
     sample = build_handout(roots, topic, "riverside", "letter", Options(date=DATE))
-    from pypdf import PdfReader
     import io
+
+    from pypdf import PdfReader
 
     pages = len(PdfReader(io.BytesIO(sample.pdf)).pages)
     full = build_handout(roots, TOPIC, "riverside", "letter", Options(date=DATE))
