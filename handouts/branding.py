@@ -31,6 +31,8 @@ class MailSettings:
     password_env: str | None = None
     max_attachment_bytes: int = 5 * 1024 * 1024
     timeout_seconds: float = 20.0
+    ca_file: Path | None = None  # a private CA bundle, for a clinic's own mail server
+    password_hint: str | None = None  # how patients learn the PDF password
 
 
 @dataclass(frozen=True)
@@ -144,6 +146,16 @@ def _phone(table: TableReader, key: str, *, required: bool) -> str | None:
     return value
 
 
+def _ca_file(section: TableReader) -> Path | None:
+    name = section.text("ca_file", required=False, max_length=500)
+    if not name:
+        return None
+    path = section.path.parent / name
+    if not path.is_file():
+        raise section.fail("ca_file", f"file not found: {path}")
+    return path
+
+
 def is_email_address(text: str) -> bool:
     return bool(_EMAIL.fullmatch(text or ""))
 
@@ -168,9 +180,11 @@ def _mail(table: TableReader) -> MailSettings:
         security=security,
         username_env=section.text("username_env", required=False, max_length=100),
         password_env=section.text("password_env", required=False, max_length=100),
-        max_attachment_bytes=int(section.number("max_attachment_mb", 5, minimum=0.1,
+        max_attachment_bytes=int(section.number("max_attachment_mb", 5, minimum=0.01,
                                                 maximum=50) * 1024 * 1024),
-        timeout_seconds=section.number("timeout_seconds", 20, minimum=1, maximum=300),
+        timeout_seconds=section.number("timeout_seconds", 20, minimum=0.1, maximum=300),
+        ca_file=_ca_file(section),
+        password_hint=section.text("password_hint", required=False, max_length=300),
     )
     section.finish()
     return settings

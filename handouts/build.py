@@ -93,11 +93,21 @@ def print_ready(handout: Handout, impose: bool = True, marks: bool = False) -> b
 def generate(roots: Roots, topic_slug: str, clinic_slug: str, layout_name: str = "letter",
              options: Options | None = None, output: Path | None = None,
              output_dir: Path = Path("output"), impose: bool = True,
-             marks: bool = False) -> tuple[Path, Handout]:
+             marks: bool = False, password_env: str | None = None) -> tuple[Path, Handout]:
     """Build one handout and write it atomically; returns where it went."""
     options = options or Options()
+    password = None
+    if password_env:
+        from .protect import password_from_env
+
+        password = password_from_env(password_env)  # checked before anything is built
     handout = build_handout(roots, topic_slug, clinic_slug, layout_name, options)
     if output is None:
         output = output_dir / default_output_name(topic_slug, clinic_slug, options, layout_name)
-    write_atomically(output, print_ready(handout, impose, marks))
+    data = print_ready(handout, impose, marks)
+    if password is not None:
+        from .protect import encrypt
+
+        data = encrypt(data, password)
+    write_atomically(output, data)
     return output, handout

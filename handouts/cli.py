@@ -97,9 +97,14 @@ def _print_warnings(warnings) -> None:
 @click.option("--impose/--no-impose", default=True, show_default=True,
               help="Booklet layouts: print-ready sheets, or the reader's page-by-page PDF.")
 @click.option("--marks", is_flag=True, help="Booklet layouts: add fold and trim marks.")
+@click.option("--patient-name", help="Print 'Prepared for NAME' on the first page.")
+@click.option("--note", help="A clinician's note for the first page.")
+@click.option("--password-env", metavar="VAR",
+              help="Encrypt (AES-256) with the password in environment variable VAR.")
 @click.pass_context
 def generate(ctx: click.Context, topic: str, clinic: str, lang: str, level: str, layout: str,
-             output: Path | None, date: _dt.date | None, impose: bool, marks: bool) -> None:
+             output: Path | None, date: _dt.date | None, impose: bool, marks: bool,
+             patient_name: str | None, note: str | None, password_env: str | None) -> None:
     """Generate one handout as a PDF and print where it was written.
 
     \b
@@ -111,9 +116,9 @@ def generate(ctx: click.Context, topic: str, clinic: str, lang: str, level: str,
     from .build import generate as generate_handout
     from .document import Options
 
-    options = Options(lang=lang, level=level, date=date)
+    options = Options(lang=lang, level=level, date=date, patient_name=patient_name, note=note)
     path, handout = generate_handout(_roots(ctx), topic, clinic, layout, options, output,
-                                     impose=impose, marks=marks)
+                                     impose=impose, marks=marks, password_env=password_env)
     _print_warnings(handout.warnings)
     click.echo(display_path(path))
 
@@ -202,6 +207,66 @@ def batch(ctx: click.Context, plan: Path | None, all_topics: bool, clinics: tupl
         click.echo(f"manifest: {display_path(manifest)}")
     if counts["failed"]:
         ctx.exit(1)
+
+
+@main.command()
+@click.argument("topic", required=False)
+@click.option("--clinic", help="Clinic profile (its [mail] settings are used).")
+@click.option("--to", "to", help="The patient's email address.")
+@click.option("--lang", default="en", show_default=True)
+@click.option("--level", default="standard", show_default=True)
+@click.option("--layout", default="letter", show_default=True)
+@click.option("--patient-name", help="Print 'Prepared for NAME' on the first page.")
+@click.option("--note", help="A clinician's note for the first page.")
+@click.option("--password-env", metavar="VAR",
+              help="Encrypt the PDF with the password in environment variable VAR.")
+@click.option("--send", is_flag=True, help="Send now over SMTP (the clinic's [mail] settings).")
+@click.option("--save-eml", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the message to a file for your own mail program instead.")
+@click.option("--resend", type=click.Path(dir_okay=False, path_type=Path),
+              help="Send a message kept in the outbox again.")
+@click.option("--outbox", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("outbox"), show_default=True,
+              help="Where unsent messages are kept.")
+@click.option("--date", callback=_date, metavar="YYYY-MM-DD", help="Printed date.")
+@click.pass_context
+def email(ctx: click.Context, topic: str | None, clinic: str | None, to: str | None, lang: str,
+          level: str, layout: str, patient_name: str | None, note: str | None,
+          password_env: str | None, send: bool, save_eml: Path | None, resend: Path | None,
+          outbox: Path, date: _dt.date | None) -> None:
+    """Email a handout to a patient: save the message, or send it over SMTP.
+
+    The password is read from an environment variable, never typed on the command line.
+    A message that cannot be sent is kept in the outbox for --resend.
+
+    \b
+    Example:
+      HANDOUT_PW=... handouts email bone-metastasis --clinic riverside \\
+          --to patient@example.org --patient-name "..." --password-env HANDOUT_PW \\
+          --save-eml out.eml
+      handouts email --resend outbox/20261126T101500Z-bone-metastasis-1a2b3c4d5e.eml
+    """
+    from .document import Options
+    from .emailing import email_handout
+    from .emailing import resend as resend_message
+
+    roots = _roots(ctx)
+    if resend is not None:
+        resend_message(roots, resend, clinic, outbox)
+        click.echo("sent")  # no address: logs never carry a patient's details
+        return
+    if not topic or not clinic or not to:
+        raise click.UsageError("give TOPIC, --clinic and --to (or --resend FILE)")
+    options = Options(lang=lang, level=level, date=date, patient_name=patient_name, note=note)
+    result = email_handout(roots, topic, clinic, to, layout=layout, options=options,
+                           password_env=password_env, send=send, save_eml=save_eml,
+                           outbox=outbox)
+    protected = ", password-protected" if result.protected else ""
+    if result.action == "saved":
+        click.echo(f"saved {display_path(result.path)} "
+                   f"({result.attachment_bytes / 1024:.0f} KB attachment{protected})")
+    else:
+        click.echo(f"sent ({result.attachment_bytes / 1024:.0f} KB attachment{protected})")
 
 
 @main.command("list")
