@@ -211,9 +211,11 @@ def send_message(message: EmailMessage, clinic: Clinic) -> None:
     except TimeoutError:
         raise SendError(f"the mail server {where} did not answer within "
                         f"{settings.timeout_seconds:g} s (timeout)") from None
-    except (ConnectionRefusedError, socket.gaierror, smtplib.SMTPConnectError,
-            smtplib.SMTPServerDisconnected, OSError) as error:
+    except smtplib.SMTPConnectError as error:
+        raise SendError(f"the mail server {where} refused the connection "
+                        f"({error.smtp_code})") from None
+    except smtplib.SMTPException as error:  # before OSError: SMTPException is one
+        raise SendError(f"the mail server {where} refused the message ({error})") from None
+    except (ConnectionRefusedError, socket.gaierror, OSError) as error:
         reason = getattr(error, "strerror", None) or type(error).__name__
         raise SendError(f"cannot reach the mail server {where} ({reason})") from None
-    except smtplib.SMTPException as error:
-        raise SendError(f"the mail server {where} refused the message ({error})") from None
