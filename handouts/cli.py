@@ -269,6 +269,32 @@ def email(ctx: click.Context, topic: str | None, clinic: str | None, to: str | N
         click.echo(f"sent ({result.attachment_bytes / 1024:.0f} KB attachment{protected})")
 
 
+@main.command()
+@click.argument("topics", nargs=-1)
+@click.option("--lang", help="Only this language.")
+@click.option("--level", help="Only this reading level.")
+@click.option("--max-grade", type=click.FloatRange(1, 20),
+              help="Also fail any version whose grade is above N.")
+@click.option("--format", "output_format", type=click.Choice(["table", "json"]),
+              default="table", show_default=True)
+@click.pass_context
+def check(ctx: click.Context, topics: tuple[str, ...], lang: str | None, level: str | None,
+          max_grade: float | None, output_format: str) -> None:
+    """Score readability and lint plain language; fail on anything above its target.
+
+    \b
+    Example:
+      handouts check
+      handouts check bone-metastasis --lang es --level easy --format json
+    """
+    from .checking import check_topics, format_table, write_json
+
+    reports = check_topics(_roots(ctx), list(topics) or None, lang, level, max_grade)
+    click.echo(write_json(reports) if output_format == "json" else format_table(reports))
+    if not all(report.passed for report in reports):
+        ctx.exit(1)
+
+
 @main.command("list")
 @click.pass_context
 def list_command(ctx: click.Context) -> None:

@@ -10,7 +10,7 @@ from .content import Topic, block_path, load_labels, read_block, read_markdown
 from .errors import HandoutsError, Warnings
 from .layout_files import Layout
 from .markdown import parse_blocks, parse_sections
-from .model import Document, GlossaryEntry
+from .model import Block, Document, GlossaryEntry, Section
 from .paths import Roots
 from .templating import render_template
 
@@ -40,12 +40,12 @@ def template_context(topic: Topic, clinic: Clinic, layout: Layout, options: Opti
     }
 
 
-def build_document(roots: Roots, topic: Topic, clinic: Clinic, layout: Layout,
-                   options: Options, generated: _dt.date, warnings: Warnings,
-                   glossary: tuple[GlossaryEntry, ...] = ()) -> Document:
-    language = topic.language(options.lang)
+def render_sections(roots: Roots, topic: Topic, options: Options,
+                    context: dict[str, object], warnings: Warnings,
+                    ) -> tuple[tuple[Block, ...], tuple[Section, ...]]:
+    """The content file of one language and level: rendered, parsed and checked against
+    topic.toml's list of sections."""
     path = topic.markdown_path(options.lang, options.level)
-    context = template_context(topic, clinic, layout, options, generated)
     text = render_template(read_markdown(path, warnings), path, context, roots.content)
     intro, sections = parse_sections(text, path)
     found = tuple(section.key for section in sections)
@@ -56,6 +56,32 @@ def build_document(roots: Roots, topic: Topic, clinic: Clinic, layout: Layout,
                   f"not listed in topic.toml: {', '.join(extra)}" if extra else
                   "in a different order from topic.toml")
         raise HandoutsError(f"sections do not match topic.toml 'sections' ({detail})", path)
+    return intro, sections
+
+
+def placeholder_context(topic: Topic, options: Options, generated: _dt.date
+                        ) -> dict[str, object]:
+    """Template values for checking content without a clinic: neutral placeholders."""
+    language = topic.language(options.lang)
+    return {
+        "clinic": {"name": "Your clinic", "phone": "(555) 010-0000", "website": "",
+                   "after_hours": "(555) 010-0001", "address": ["1 Main Street"],
+                   "footer_note": "", "email": ""},
+        "topic": {"slug": topic.slug, "title": language.title, "summary": language.summary,
+                  "reviewed": topic.reviewed.isoformat(), "reviewed_year": topic.reviewed.year},
+        "options": {"lang": options.lang, "level": options.level, "layout": "letter",
+                    "large_print": False},
+        "today": generated.isoformat(),
+        "year": generated.year,
+    }
+
+
+def build_document(roots: Roots, topic: Topic, clinic: Clinic, layout: Layout,
+                   options: Options, generated: _dt.date, warnings: Warnings,
+                   glossary: tuple[GlossaryEntry, ...] = ()) -> Document:
+    language = topic.language(options.lang)
+    context = template_context(topic, clinic, layout, options, generated)
+    intro, sections = render_sections(roots, topic, options, context, warnings)
 
     def block(name: str):
         block_file = block_path(roots, clinic.blocks_dir, options.lang, name)
