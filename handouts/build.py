@@ -67,8 +67,23 @@ def build_handout(roots: Roots, topic_slug: str, clinic_slug: str, layout_name: 
     glossary = words_for(roots, document) if options.level == "easy" else ()
     if glossary:
         document = _with_glossary(document, glossary)
-    pdf = render_pdf(document, clinic, layout, warnings)
+    pdf = render_pdf(document, clinic, layout, warnings, measured_keywords(document))
     return Handout(document, clinic, layout, topic, pdf, warnings)
+
+
+def measured_keywords(document: Document) -> tuple[str, ...]:
+    """The measured reading level, recorded in the PDF's keywords."""
+    from .plain_language import body_units
+    from .readability import count, scores
+
+    values = scores(count([u.text for u in body_units(document.intro, document.sections)],
+                          document.lang), document.lang)
+    if document.lang == "es" and values:
+        return (f"inflesz:{values['szigriszt_pazos']:.1f}", f"sol:{values['sol']:.1f}")
+    if values:
+        return (f"grade:{max(values['flesch_kincaid'], values['smog']):.1f}",
+                f"flesch-kincaid:{values['flesch_kincaid']:.1f}", f"smog:{values['smog']:.1f}")
+    return ()
 
 
 def _with_glossary(document: Document, glossary) -> Document:

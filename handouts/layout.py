@@ -111,6 +111,7 @@ class _Styles:
     small: ParagraphStyle
     box_title: ParagraphStyle
     list_body: ParagraphStyle
+    lead_in: ParagraphStyle
 
 
 def _styles(layout: Layout, clinic: Clinic, main: FontFamily) -> _Styles:
@@ -148,6 +149,7 @@ def _styles(layout: Layout, clinic: Clinic, main: FontFamily) -> _Styles:
         box_title=ParagraphStyle("BoxTitle", parent=body, fontName=bold, fontSize=size * 1.08,
                                  leading=leading * 1.08, spaceAfter=size * 0.3),
         list_body=ParagraphStyle("ListBody", parent=body, spaceAfter=size * 0.3),
+        lead_in=ParagraphStyle("LeadIn", parent=body, keepWithNext=1),
     )
 
 
@@ -251,6 +253,8 @@ class _Builder:
         styles = self.styles
         if isinstance(block, ParagraphBlock):
             style = styles.list_body if depth else styles.body
+            if not depth and plain_text(block.content).rstrip().endswith(":"):
+                style = styles.lead_in  # "You have the right to:" stays with its list
             return [Paragraph(self.inline.markup(block.content), style)]
         if isinstance(block, Heading):
             level = max(3, min(block.level, 4)) if block.level > 2 else 2
