@@ -83,7 +83,8 @@ _PASSIVE = {
     "en": re.compile(
         r"\b(?:am|is|are|was|were|be|been|being)\s+(?:\w+ly\s+)?"
         r"(?!(?:tired|worried|scared|married|interested|supposed|able|used|allowed|"
-        r"broken|sure|ready|likely|afraid|concerned|pleased|done|gone)\b)"
+        r"broken|sure|ready|likely|afraid|concerned|pleased|done|gone|confused|"
+        r"tired|worried|numb|bored|located)\b)"
         r"(\w+ed|made|given|taken|seen|known|found|put|sent|told|kept|held|shown|"
         r"hurt|cut|set|built|paid|done|written|chosen|spread)\b", re.IGNORECASE),
     "es": re.compile(
