@@ -58,13 +58,19 @@ class Clinic:
         """Where this clinic's own copyright/disclaimer/email texts override the shipped ones."""
         return self.profile_path.parent / self.slug
 
-    def template_values(self) -> dict[str, object]:
-        """What content templates may read as {{ clinic.* }}."""
+    def template_values(self, for_print: bool = True) -> dict[str, object]:
+        """What content templates may read as {{ clinic.* }}. On paper, phone numbers never
+        break across lines: their spaces become no-break spaces."""
+        keep = unbreakable if for_print else str
         return {
-            "name": self.name, "phone": self.phone, "website": self.website or "",
-            "after_hours": self.after_hours or "", "address": list(self.address),
+            "name": self.name, "phone": keep(self.phone), "website": self.website or "",
+            "after_hours": keep(self.after_hours or ""), "address": list(self.address),
             "footer_note": self.footer_note or "", "email": self.mail.sender or "",
         }
+
+
+def unbreakable(text: str) -> str:
+    return text.replace(" ", "\u00a0")
 
 
 def clinic_names(roots: Roots) -> list[str]:

@@ -29,7 +29,7 @@ from reportlab.platypus import (
 from reportlab.platypus.doctemplate import LayoutError
 
 from . import __version__
-from .branding import Clinic
+from .branding import Clinic, unbreakable
 from .errors import HandoutsError, Warnings
 from .fonts import FontFamily, family
 from .inline import InlineWriter
@@ -341,15 +341,17 @@ class _Builder:
         if block.fields:
             label_width = min(self.layout.frame_width * 0.45,
                               max(self.family_width(f) for f in block.fields) + size)
-            rows = [[Paragraph(self.inline.text(field), self.styles.body), ""]
+            label_style = ParagraphStyle("FieldLabel", parent=self.styles.body, spaceAfter=0)
+            rows = [[Paragraph(self.inline.text(field), label_style), ""]
                     for field in block.fields]
             table = Table(rows, colWidths=[label_width, self.layout.frame_width - label_width],
-                          rowHeights=[spacing] * len(rows), hAlign="LEFT")
+                          hAlign="LEFT")
             table.setStyle(TableStyle([
                 ("LINEBELOW", (1, 0), (1, -1), 0.7, RULE_GREY),
                 ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
                 ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+                ("TOPPADDING", (0, 0), (-1, -1), spacing - self.layout.body_leading),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
                 ("FONTNAME", (0, 0), (-1, -1), self.family.face("regular")),
             ]))
             parts.append(table)
@@ -425,9 +427,10 @@ class _Builder:
             "ContactTitle", parent=styles.box_title, textColor=rl_colour(clinic.primary))),
             Paragraph(f"<b>{text(clinic.name)}</b><br/>"
                       + "<br/>".join(text(line) for line in clinic.address), styles.list_body)]
-        lines = [f"<b>{text(labels['phone'])}</b> {text(clinic.phone)}"]
+        lines = [f"<b>{text(labels['phone'])}</b> {text(unbreakable(clinic.phone))}"]
         if clinic.after_hours:
-            lines.append(f"<b>{text(labels['after_hours'])}</b> {text(clinic.after_hours)}")
+            lines.append(f"<b>{text(labels['after_hours'])}</b> "
+                         f"{text(unbreakable(clinic.after_hours))}")
         if clinic.website:
             lines.append(f"<b>{text(labels['website'])}</b> {text(_display_url(clinic.website))}")
         contact.append(Paragraph("<br/>".join(lines), styles.list_body))

@@ -101,7 +101,9 @@ def pdf_reader(source: Path | bytes) -> PdfReader:
 
 
 def page_texts(source: Path | bytes) -> list[str]:
-    return [" ".join((page.extract_text() or "").split()) for page in pdf_reader(source).pages]
+    # no-break spaces (kept inside phone numbers) read as ordinary spaces
+    return [" ".join((page.extract_text() or "").replace("\xa0", " ").split())
+            for page in pdf_reader(source).pages]
 
 
 def all_text(source: Path | bytes) -> str:
