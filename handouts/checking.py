@@ -12,9 +12,9 @@ from .document import Options, placeholder_context, render_sections
 from .errors import HandoutsError, Warnings
 from .files import read_toml
 from .glossary import load_glossary, unexplained
+from .paths import Roots
 from .plain_language import Finding, body_units, lint
 from .readability import Counts, count, inflesz_band, scores
-from .paths import Roots
 from .tables import TableReader
 
 ADVISORY = {"passive-voice"}  # reported, but a heuristic: it does not fail the check

@@ -71,8 +71,8 @@ def tiny(tmp_path: Path) -> Roots:
     (roots.content / "tiny-topic" / "topic.toml").write_text(TINY_TOPIC)
     (roots.content / "tiny-topic" / "en" / "standard.md").write_text(TINY_MARKDOWN)
     shutil.copytree(REPO / "content" / "_blocks", roots.content / "_blocks")
-    if (REPO / "content" / "_glossary").is_dir():
-        shutil.copytree(REPO / "content" / "_glossary", roots.content / "_glossary")
+    shutil.copytree(REPO / "content" / "_glossary", roots.content / "_glossary")
+    shutil.copy(REPO / "content" / "_levels.toml", roots.content / "_levels.toml")
     shutil.copytree(REPO / "layouts", roots.layouts)
     roots.clinics.mkdir()
     (roots.clinics / "tiny.toml").write_text(TINY_CLINIC)
