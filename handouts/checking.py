@@ -130,12 +130,12 @@ def check_topics(roots: Roots, topics: list[str] | None = None, lang: str | None
     reports = []
     for name in topics or topic_names(roots):
         topic = load_topic(roots, name)
-        versions = [(l, v) for l, v in topic.versions()
-                    if (lang is None or l == lang) and (level is None or v == level)]
+        versions = [(code, name_) for code, name_ in topic.versions()
+                    if (lang is None or code == lang) and (level is None or name_ == level)]
         if not versions:
             raise HandoutsError(f"topic '{name}' has no version matching "
                                 f"{lang or 'any language'} / {level or 'any level'}; it has: "
-                                + ", ".join(f"{l}/{v}" for l, v in topic.versions()))
+                                + ", ".join(f"{c}/{v}" for c, v in topic.versions()))
         for version_lang, version_level in versions:
             reports.append(check_version(roots, name, version_lang, version_level, targets,
                                          max_grade))

@@ -49,7 +49,8 @@ _EN_EXCEPTIONS = {
     "denosumab": 4, "zoledronic": 4, "pamidronate": 4, "intravenous": 5, "simulation": 4,
     "diarrhea": 4, "radiologist": 5, "oncologist": 4, "paralysis": 4, "numbness": 2,
     "permanent": 3, "unusual": 4, "serious": 3, "period": 3, "fatigue": 2, "ice": 1,
-    "sunburn": 2, "sunburned": 2, "pacemaker": 3, "whenever": 3, "however": 3, "skin": 1, "tattoo": 2, "tattoos": 2, "exposed": 2,
+    "sunburn": 2, "sunburned": 2, "pacemaker": 3, "whenever": 3, "however": 3, "skin": 1,
+    "tattoo": 2, "tattoos": 2, "exposed": 2,
 }
 _EN_VOWELS = re.compile(r"[aeiouy]+")
 
