@@ -150,7 +150,7 @@ def test_list_shows_topics_with_versions_clinics_and_layouts(shipped, monkeypatc
 
 
 def test_every_command_has_help_with_an_example():
-    for args in ([], ["generate"], ["list"]):
+    for args in ([], ["generate"], ["list"], ["check"], ["batch"], ["email"]):
         result = run_cli(*args, "--help")
         assert result.exit_code == 0
         assert "Example" in result.stdout
@@ -167,3 +167,37 @@ def test_python_generate_py_is_the_same_command(shipped, tmp_path):
         cwd=shipped.content.parent, capture_output=True, text=True, check=False)
     assert completed.returncode == 0, completed.stderr
     assert out.read_bytes().startswith(b"%PDF-")
+
+
+def test_a_clinic_overrides_the_copyright_and_disclaimer_blocks(tiny, tmp_path):
+    own = tiny.clinics / "tiny" / "en"
+    own.mkdir(parents=True)
+    (own / "disclaimer.md").write_text("**Our own disclaimer** for {{ clinic.name }}.\n")
+    out = tmp_path / "own.pdf"
+    assert run_cli("generate", "tiny-topic", "--clinic", "tiny", "-o", str(out),
+                   roots=tiny).exit_code == 0
+    last = page_texts(out)[-1]
+    assert "Our own disclaimer for Tiny Clinic." in last
+    assert "Copyright" in last  # the shipped copyright block still applies
+
+
+def test_generate_with_a_password_encrypts_the_pdf(tiny, tmp_path):
+    out = tmp_path / "locked.pdf"
+    result = run_cli("generate", "tiny-topic", "--clinic", "tiny", "--password-env", "PW",
+                     "-o", str(out), roots=tiny, env={"PW": "s3cret-pass"})
+    assert result.exit_code == 0, result.output
+    reader = pdf_reader(out)
+    assert reader.is_encrypted and reader.decrypt("s3cret-pass")
+    assert "Tiny Topic" in reader.pages[0].extract_text()
+
+
+def test_fallback_font_is_embedded_for_text_atkinson_lacks(tiny, tmp_path):
+    markdown = tiny.content / "tiny-topic" / "en" / "standard.md"
+    markdown.write_text(markdown.read_text() + "\nTiếng Việt, Ελληνικά, Русский.\n")
+    out = tmp_path / "scripts.pdf"
+    result = run_cli("generate", "tiny-topic", "--clinic", "tiny", "-o", str(out), roots=tiny)
+    assert result.exit_code == 0 and "warning" not in result.stderr
+    fonts = embedded_fonts(out)
+    assert all(fonts.values())
+    assert any("NotoSans" in name for name in fonts)
+    assert "Tiếng Việt, Ελληνικά, Русский." in all_text(out)
