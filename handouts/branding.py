@@ -11,7 +11,7 @@ from .errors import HandoutsError
 from .files import read_toml
 from .fonts import known_families
 from .images import Logo, load_logo
-from .paths import Roots, checked_name, names_in
+from .paths import Roots, named_file, names_in
 from .tables import TableReader
 
 _EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
@@ -78,12 +78,7 @@ def clinic_names(roots: Roots) -> list[str]:
 
 
 def load_clinic(roots: Roots, slug: str) -> Clinic:
-    checked_name(slug, "clinic")
-    path = roots.clinics / f"{slug}.toml"
-    if not path.is_file():
-        known = ", ".join(clinic_names(roots)) or "none"
-        raise HandoutsError(f"unknown clinic '{slug}' (clinics in {roots.clinics}: {known})")
-    return parse_clinic(path, slug)
+    return parse_clinic(named_file(roots.clinics, slug, ".toml", "clinic"), slug)
 
 
 def parse_clinic(path: Path, slug: str) -> Clinic:

@@ -10,7 +10,7 @@ from reportlab.lib.units import cm, inch, mm
 
 from .errors import HandoutsError
 from .files import read_toml
-from .paths import Roots, checked_name, names_in
+from .paths import Roots, named_file, names_in
 from .tables import TableReader
 
 PAPER = {
@@ -65,12 +65,7 @@ def layout_names(roots: Roots) -> list[str]:
 
 
 def load_layout(roots: Roots, name: str) -> Layout:
-    checked_name(name, "layout")
-    path = roots.layouts / f"{name}.toml"
-    if not path.is_file():
-        known = ", ".join(layout_names(roots)) or "none"
-        raise HandoutsError(f"unknown layout '{name}' (layouts in {roots.layouts}: {known})")
-    return parse_layout(path, name)
+    return parse_layout(named_file(roots.layouts, name, ".toml", "layout"), name)
 
 
 def parse_layout(path: Path, name: str) -> Layout:

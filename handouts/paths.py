@@ -52,6 +52,16 @@ def names_in(folder: Path, suffix: str = "", *, folders: bool = False) -> list[s
     return sorted(found)
 
 
+def named_file(folder: Path, name: str, suffix: str, kind: str) -> Path:
+    """folder/<name><suffix> for a checked name; an unknown name lists the known ones."""
+    checked_name(name, kind)
+    path = folder / f"{name}{suffix}"
+    if not path.is_file():
+        known = ", ".join(names_in(folder, suffix)) or "none"
+        raise HandoutsError(f"unknown {kind} '{name}' ({kind}s in {folder}: {known})")
+    return path
+
+
 def require_folder(folder: Path, kind: str) -> None:
     if not folder.is_dir():
         raise HandoutsError(f"{kind} folder not found", folder)

@@ -66,9 +66,13 @@ def make_logo(path: Path, size=(120, 60), fmt="PNG") -> Path:
 @pytest.fixture
 def tiny(tmp_path: Path) -> Roots:
     """A clinic 'tiny', layouts and blocks from the repo, and a topic 'tiny-topic'."""
-    roots = Roots.under(tmp_path)
+    return make_tiny_roots(tmp_path)
+
+
+def make_tiny_roots(folder: Path, topic: str = TINY_TOPIC) -> Roots:
+    roots = Roots.under(folder)
     (roots.content / "tiny-topic" / "en").mkdir(parents=True)
-    (roots.content / "tiny-topic" / "topic.toml").write_text(TINY_TOPIC)
+    (roots.content / "tiny-topic" / "topic.toml").write_text(topic)
     (roots.content / "tiny-topic" / "en" / "standard.md").write_text(TINY_MARKDOWN)
     shutil.copytree(REPO / "content" / "_blocks", roots.content / "_blocks")
     shutil.copytree(REPO / "content" / "_glossary", roots.content / "_glossary")

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import os
-import shutil
 import tempfile
 from pathlib import Path
 
-from conftest import REPO, TINY_CLINIC, TINY_TOPIC, make_logo, page_texts, run_cli
+from conftest import TINY_TOPIC, make_tiny_roots, page_texts, run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -29,16 +28,8 @@ def typed_text():
 
 
 def make_roots(folder: Path) -> Roots:
-    roots = Roots.under(folder)
-    (roots.content / "tiny-topic" / "en").mkdir(parents=True)
-    (roots.content / "tiny-topic" / "topic.toml").write_text(
-        TINY_TOPIC.replace('sections = ["about", "help"]', 'sections = ["a"]'))
-    shutil.copytree(REPO / "content" / "_blocks", roots.content / "_blocks")
-    shutil.copytree(REPO / "layouts", roots.layouts)
-    roots.clinics.mkdir()
-    (roots.clinics / "tiny.toml").write_text(TINY_CLINIC)
-    make_logo(roots.clinics / "tiny-logo.png")
-    return roots
+    return make_tiny_roots(
+        folder, TINY_TOPIC.replace('sections = ["about", "help"]', 'sections = ["a"]'))
 
 
 @settings(max_examples=EXAMPLES, deadline=None,
