@@ -76,8 +76,8 @@ def measured_keywords(document: Document) -> tuple[str, ...]:
     from .plain_language import body_units
     from .readability import count, scores
 
-    values = scores(count([u.text for u in body_units(document.intro, document.sections)],
-                          document.lang), document.lang)
+    units = body_units(document.intro, document.sections, document.summary)
+    values = scores(count([u.text for u in units], document.lang), document.lang)
     if document.lang == "es" and values:
         return (f"inflesz:{values['szigriszt_pazos']:.1f}", f"sol:{values['sol']:.1f}")
     if values:

@@ -90,7 +90,7 @@ def check_version(roots: Roots, topic_slug: str, lang: str, level: str,
     today = _dt.date(2000, 1, 1)
     intro, sections = render_sections(roots, topic, options,
                                       placeholder_context(topic, options, today), Warnings())
-    units = body_units(intro, sections)
+    units = body_units(intro, sections, topic.language(lang).summary(level))
     per_section = []
     for section in sections:
         section_units = [u.text for u in units if u.section == section.key]

@@ -26,9 +26,12 @@ LABEL_KEYS = (
 class Language:
     code: str
     title: str
-    summary: str
+    summaries: dict[str, str]  # level -> the lead printed under the title
     levels: tuple[str, ...]
     learn_more: tuple[LinkItem, ...]
+
+    def summary(self, level: str) -> str:
+        return self.summaries.get(level) or self.summaries[""]
 
 
 @dataclass(frozen=True)
@@ -114,8 +117,8 @@ def _language_code(code: str, path: Path) -> str:
 
 def _language(table: TableReader, code: str, folder: Path) -> Language:
     title = table.text("title", max_length=120)
-    summary = table.text("summary", max_length=400)
     levels = tuple(table.text_list("levels"))
+    summaries = _summaries(table, levels)
     for level in levels:
         try:
             checked_name(level, "level")
@@ -131,7 +134,19 @@ def _language(table: TableReader, code: str, folder: Path) -> Language:
         links.append(LinkItem(entry.text("label", max_length=200), url))
         entry.finish()
     table.finish()
-    return Language(code, title, summary, levels, tuple(links))
+    return Language(code, title, summaries, levels, tuple(links))
+
+
+def _summaries(table: TableReader, levels: tuple[str, ...]) -> dict[str, str]:
+    """summary = "one lead for every level", or a table with one lead per level."""
+    table.has("summary")
+    raw = table.data.get("summary")
+    if isinstance(raw, dict):
+        per_level = table.table("summary")
+        summaries = {level: per_level.text(level, max_length=400) for level in levels}
+        per_level.finish()
+        return summaries
+    return {"": table.text("summary", max_length=400)}
 
 
 def read_markdown(path: Path, warnings: Warnings) -> str:

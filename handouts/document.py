@@ -31,7 +31,8 @@ def template_context(topic: Topic, clinic: Clinic, layout: Layout, options: Opti
     language = topic.language(options.lang)
     return {
         "clinic": clinic.template_values(),
-        "topic": {"slug": topic.slug, "title": language.title, "summary": language.summary,
+        "topic": {"slug": topic.slug, "title": language.title,
+                  "summary": language.summary(options.level),
                   "reviewed": topic.reviewed.isoformat(), "reviewed_year": topic.reviewed.year},
         "options": {"lang": options.lang, "level": options.level, "layout": layout.name,
                     "large_print": layout.large_print},
@@ -67,7 +68,8 @@ def placeholder_context(topic: Topic, options: Options, generated: _dt.date
         "clinic": {"name": "Your clinic", "phone": "(555) 010-0000", "website": "",
                    "after_hours": "(555) 010-0001", "address": ["1 Main Street"],
                    "footer_note": "", "email": ""},
-        "topic": {"slug": topic.slug, "title": language.title, "summary": language.summary,
+        "topic": {"slug": topic.slug, "title": language.title,
+                  "summary": language.summary(options.level),
                   "reviewed": topic.reviewed.isoformat(), "reviewed_year": topic.reviewed.year},
         "options": {"lang": options.lang, "level": options.level, "layout": "letter",
                     "large_print": False},
@@ -94,7 +96,8 @@ def build_document(roots: Roots, topic: Topic, clinic: Clinic, layout: Layout,
 
     labels = load_labels(roots, options.lang)
     return Document(
-        topic=topic.slug, title=language.title, summary=language.summary, lang=options.lang,
+        topic=topic.slug, title=language.title, summary=language.summary(options.level),
+        lang=options.lang,
         level=options.level, intro=intro, sections=sections, learn_more=language.learn_more,
         sources=topic.sources, copyright=block("copyright"), disclaimer=block("disclaimer"),
         reviewed=topic.reviewed, generated=generated, labels=labels,

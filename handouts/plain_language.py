@@ -32,9 +32,12 @@ class Unit:
     text: str
 
 
-def body_units(intro: tuple[Block, ...], sections: tuple[Section, ...]) -> list[Unit]:
-    """The body text in reading order; copyright and disclaimer blocks are not body text."""
-    units = _units("intro", intro)
+def body_units(intro: tuple[Block, ...], sections: tuple[Section, ...],
+               lead: str | None = None) -> list[Unit]:
+    """The body text in reading order, from the lead under the title; copyright and
+    disclaimer blocks are not body text."""
+    units = [Unit("intro", "paragraph", lead)] if lead else []
+    units += _units("intro", intro)
     for section in sections:
         units.append(Unit(section.key, "heading", plain_text(section.heading.content)))
         units.extend(_units(section.key, section.blocks))
