@@ -70,6 +70,7 @@ def block(node: Block) -> str:
 def to_html(document: Document, clinic: Clinic, layout: Layout) -> str:
     fonts = family(clinic.font).files
     body = [f"<h1>{escape(document.title)}</h1>", f'<p class="lead">{escape(document.summary)}</p>']
+    body.append('<div class="columns">')
     body += [block(b) for b in document.intro]
     for section in document.sections:
         body.append(f"<h2>{inline(section.heading.content)}</h2>")
@@ -80,7 +81,7 @@ def to_html(document: Document, clinic: Clinic, layout: Layout) -> str:
                 f"<p>{escape(clinic.phone)}</p></div>")
     body += [f'<div class="small">{block(b)}</div>'
              for b in document.copyright + document.disclaimer]
-    body.append("</div>")
+    body.append("</div></div>")
     primary, accent = clinic.primary.hex, clinic.accent.hex
     css = f"""
 @font-face {{ font-family: Body; src: url("file://{fonts['regular']}"); }}
@@ -111,6 +112,7 @@ ul, ol {{ padding-left: 18pt; }} li::marker {{ color: {accent}; }}
 .box-title {{ font-weight: bold; }}
 .notes .line {{ border-bottom: 0.7pt solid #B8B8B8; height: 33pt; }}
 .closing {{ break-inside: avoid; }}
+.columns {{ column-count: {layout.columns}; column-gap: {layout.column_gap}pt; }}
 .small {{ font-size: {layout.small_size}pt; line-height: 1.35; color: #4A4A4A; }}
 """
     return (f'<!doctype html><html lang="{document.lang}"><head><meta charset="utf-8">'

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import io
 import os
 import platform
 import resource
@@ -22,8 +23,11 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from pypdf import PdfReader  # noqa: E402
+
 from handouts.batch import BatchItem, run_batch  # noqa: E402
 from handouts.build import build_handout  # noqa: E402
+from handouts.content import load_topic  # noqa: E402
 from handouts.document import Options  # noqa: E402
 from handouts.paths import Roots  # noqa: E402
 
@@ -32,22 +36,31 @@ TOPIC = "bone-metastasis"
 
 
 def four_page_topic(root: Path) -> str:
-    """A copy of the bone-metastasis topic trimmed to sections that fill four letter pages."""
+    """A copy of the bone-metastasis topic, trimmed section by section to four pages."""
     source = REPO / "content" / TOPIC
     name = "bench-four-pages"
     target = root / "content" / name
     shutil.copytree(source, target)
     topic_toml = (target / "topic.toml").read_text()
-    keep = ["what-it-is", "consent", "medicines", "tests", "get-help"]
-    start = topic_toml.index("sections = [")
-    end = topic_toml.index("]", start) + 1
-    (target / "topic.toml").write_text(
-        topic_toml[:start] + f"sections = {keep!r}".replace("'", '"') + topic_toml[end:])
-    for markdown in target.glob("*/*.md"):
-        parts = markdown.read_text().split("\n## ")
-        kept = [parts[0]] + [p for p in parts[1:] if any(f"{{#{k}}}" in p for k in keep)]
-        markdown.write_text("\n## ".join(kept))
-    return name
+    texts = {md: md.read_text() for md in target.glob("*/*.md")}
+    sections = load_topic(Roots.under(REPO), TOPIC).section_keys
+    droppable = ["questions", "planning-care", "treatments", "risks", "tests"]
+    keep = list(sections)
+    while True:
+        start = topic_toml.index("sections = [")
+        end = topic_toml.index("]", start) + 1
+        (target / "topic.toml").write_text(
+            topic_toml[:start] + "sections = [" + ", ".join(f'"{k}"' for k in keep) + "]"
+            + topic_toml[end:])
+        for markdown, text in texts.items():
+            parts = text.split("\n## ")
+            kept = [parts[0]] + [p for p in parts[1:] if any(f"{{#{k}}}" in p for k in keep)]
+            markdown.write_text("\n## ".join(kept))
+        pdf = build_handout(Roots.under(root), name, "riverside", "letter",
+                            Options(date=DATE)).pdf
+        if len(PdfReader(io.BytesIO(pdf)).pages) <= 4 or not droppable:
+            return name
+        keep.remove(droppable.pop(0))
 
 
 def make_root(clinic_copies: int) -> tuple[Roots, str]:
@@ -111,10 +124,6 @@ def main() -> None:
 
     roots, topic = make_root(args.batch)
     sample = build_handout(roots, topic, "riverside", "letter", Options(date=DATE))
-    import io
-
-    from pypdf import PdfReader
-
     pages = len(PdfReader(io.BytesIO(sample.pdf)).pages)
     full = build_handout(roots, TOPIC, "riverside", "letter", Options(date=DATE))
     print(f"file size: {len(sample.pdf) / 1024:.0f} KB for the {pages}-page handout, "

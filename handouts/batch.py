@@ -115,8 +115,11 @@ def every_version(roots: Roots, clinic: str, layouts: Iterable[str]) -> list[Bat
                                      for layout in layouts])
 
 
-def input_hash(roots: Roots, item: BatchItem, date: _dt.date, impose: bool) -> str:
-    """A digest of everything that goes into one output; unchanged means skip."""
+def input_hash(roots: Roots, item: BatchItem, date: _dt.date, impose: bool,
+               file_digests: dict[Path, bytes] | None = None) -> str:
+    """A digest of everything that goes into one output; unchanged means skip.
+    file_digests keeps each file's digest for the rest of a run (many items share files)."""
+    file_digests = {} if file_digests is None else file_digests
     digest = hashlib.sha256()
     made_of = {key: value for key, value in asdict(item).items() if key != "copies"}
     digest.update(json.dumps([__version__, made_of, date.isoformat(), impose]).encode())
@@ -134,11 +137,13 @@ def input_hash(roots: Roots, item: BatchItem, date: _dt.date, impose: bool) -> s
         if folder.is_dir():
             files.extend(sorted(p for p in folder.rglob("*") if p.is_file()))
     for path in files:
+        if path not in file_digests:
+            try:
+                file_digests[path] = hashlib.sha256(path.read_bytes()).digest()
+            except OSError:
+                file_digests[path] = b"<missing>"
         digest.update(str(path).encode())
-        try:
-            digest.update(path.read_bytes())
-        except OSError:
-            digest.update(b"<missing>")
+        digest.update(file_digests[path])
     return digest.hexdigest()
 
 
@@ -187,9 +192,10 @@ def run_batch(roots: Roots, items: Iterable[BatchItem], output_dir: Path, *,
     state = _read_state(state_path)
     results: dict[int, ItemResult] = {}
     todo: list[tuple[int, BatchItem, Path, str]] = []
+    file_digests: dict[Path, bytes] = {}
     for index, item in enumerate(items):
         output = output_dir / item.output_name
-        digest = input_hash(roots, item, date, impose)
+        digest = input_hash(roots, item, date, impose, file_digests)
         if not force and state.get(item.output_name) == digest and output.is_file():
             result = ItemResult(item, "skipped", output, _page_count(output),
                                 reason="up to date")

@@ -27,7 +27,12 @@ class Handout:
     layout: Layout
     topic: Topic
     pdf: bytes
+    pages: int
     warnings: Warnings = field(default_factory=Warnings)
+
+    def print_pages(self, impose: bool = True) -> int:
+        """Pages of the print-ready file: imposed booklets carry two pages a side."""
+        return self.pages // 2 if self.layout.booklet is not None and impose else self.pages
 
 
 def generation_date(given: _dt.date | None) -> _dt.date:
@@ -67,8 +72,8 @@ def build_handout(roots: Roots, topic_slug: str, clinic_slug: str, layout_name: 
     glossary = words_for(roots, document) if options.level == "easy" else ()
     if glossary:
         document = _with_glossary(document, glossary)
-    pdf = render_pdf(document, clinic, layout, warnings, measured_keywords(document))
-    return Handout(document, clinic, layout, topic, pdf, warnings)
+    pdf, pages = render_pdf(document, clinic, layout, warnings, measured_keywords(document))
+    return Handout(document, clinic, layout, topic, pdf, pages, warnings)
 
 
 def measured_keywords(document: Document) -> tuple[str, ...]:

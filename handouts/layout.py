@@ -14,6 +14,7 @@ from reportlab.platypus import (
     CondPageBreak,
     Flowable,
     Frame,
+    FrameBreak,
     Image,
     KeepTogether,
     ListFlowable,
@@ -160,21 +161,33 @@ class _Builder:
         self.styles = _styles(layout, clinic, self.family)
         self.inline = InlineWriter(self.family, clinic.primary.hex, warnings)
         self.labels = document.labels
+        self.width = layout.column_width  # boxes and tables fill one column
         self.body_frame_height = layout.page_height - layout.margin_top - layout.margin_bottom
 
     # -- the whole story --
     def story(self) -> list[Flowable]:
         """A handout: title and lead, the sections, then contacts and the required blocks."""
-        doc, styles = self.document, self.styles
-        story: list[Flowable] = [
-            OutlinedParagraph(self.inline.text(doc.title), styles.title, doc.title, 0),
-            Paragraph(self.inline.text(doc.summary), styles.lead),
-        ]
+        story: list[Flowable] = self.title_block()
+        if self.layout.columns > 1:
+            story.append(FrameBreak())  # the title spans the columns; the text flows below
         story.extend(self.body())
         story.append(CondPageBreak(self.layout.body_leading * 8))
         story.extend(self.learn_more())
         story.append(KeepTogether(self.closing()))
         return keep_headings_with_next(story)
+
+    def title_block(self) -> list[Flowable]:
+        doc, styles = self.document, self.styles
+        return [OutlinedParagraph(self.inline.text(doc.title), styles.title, doc.title, 0),
+                Paragraph(self.inline.text(doc.summary), styles.lead)]
+
+    def title_height(self) -> float:
+        """How tall the title block is across the full width (the first page's top frame)."""
+        height = 0.0
+        for flowable in self.title_block():
+            height += flowable.wrap(self.layout.frame_width, 10_000)[1]
+            height += flowable.getSpaceAfter()
+        return height + 2
 
     def booklet_story(self, notes_pages: int) -> list[Flowable]:
         """A booklet: a cover, the sections, notes pages that pad it to a multiple of four
@@ -296,7 +309,7 @@ class _Builder:
         size = self.layout.body_size
         if not rows:  # an empty box ("> " alone) draws nothing
             return KeepTogether([])
-        table = Table([[row] for row in rows], colWidths=[self.layout.frame_width],
+        table = Table([[row] for row in rows], colWidths=[self.width],
                       hAlign="LEFT")
         table.setStyle(TableStyle([
             ("BACKGROUND", (0, 0), (-1, -1), background),
@@ -339,12 +352,12 @@ class _Builder:
         if block.title:
             parts.append(Paragraph(self.inline.markup(block.title), self.styles.headings[3]))
         if block.fields:
-            label_width = min(self.layout.frame_width * 0.45,
+            label_width = min(self.width * 0.5,
                               max(self.family_width(f) for f in block.fields) + size)
             label_style = ParagraphStyle("FieldLabel", parent=self.styles.body, spaceAfter=0)
             rows = [[Paragraph(self.inline.text(field), label_style), ""]
                     for field in block.fields]
-            table = Table(rows, colWidths=[label_width, self.layout.frame_width - label_width],
+            table = Table(rows, colWidths=[label_width, self.width - label_width],
                           hAlign="LEFT")
             table.setStyle(TableStyle([
                 ("LINEBELOW", (1, 0), (1, -1), 0.7, RULE_GREY),
@@ -379,7 +392,7 @@ class _Builder:
             rows.append(cells + [""] * (width - len(cells)))
         if not rows or width == 0:
             return Gap(0)
-        table = Table(rows, colWidths=[self.layout.frame_width / width] * width,
+        table = Table(rows, colWidths=[self.width / width] * width,
                       repeatRows=1 if block.header else 0, hAlign="LEFT")
         table.setStyle(TableStyle([
             ("GRID", (0, 0), (-1, -1), 0.5, RULE_GREY),
@@ -508,27 +521,34 @@ def _display_url(url: str) -> str:
     return url
 
 
+def _column_frames(layout: Layout, bottom: float, top: float, name: str) -> list[Frame]:
+    return [Frame(layout.margin_left + index * (layout.column_width + layout.column_gap), bottom,
+                  layout.column_width, top - bottom, id=f"{name}-{index}", leftPadding=0,
+                  rightPadding=0, topPadding=0, bottomPadding=0)
+            for index in range(layout.columns)]
+
+
 def pdf_date(document: Document) -> str:
     d = document.generated
     return f"D:{d.year:04d}{d.month:02d}{d.day:02d}000000+00'00'"
 
 
 def render_pdf(document: Document, clinic: Clinic, layout: Layout, warnings: Warnings,
-               extra_keywords: tuple[str, ...] = ()) -> bytes:
-    """Lay the document out and return the PDF's bytes (the same inputs, the same bytes).
+               extra_keywords: tuple[str, ...] = ()) -> tuple[bytes, int]:
+    """Lay the document out: the PDF's bytes (the same inputs, the same bytes) and its
+    page count.
 
     A booklet layout is laid out twice: once to count its pages, once with the notes pages
     that bring it to a multiple of four."""
     if layout.booklet is None:
-        pdf, _ = _render(document, clinic, layout, warnings, extra_keywords, None)
-        return pdf
+        return _render(document, clinic, layout, warnings, extra_keywords, None)
     pdf, pages = _render(document, clinic, layout, warnings, extra_keywords, 0)
     padding = -pages % 4
     if padding:
         pdf, pages = _render(document, clinic, layout, warnings, extra_keywords, padding)
         if pages % 4:
             raise HandoutsError(f"the booklet came out at {pages} pages, not a multiple of 4")
-    return pdf
+    return pdf, pages
 
 
 def _render(document: Document, clinic: Clinic, layout: Layout, warnings: Warnings,
@@ -551,11 +571,10 @@ def _render(document: Document, clinic: Clinic, layout: Layout, warnings: Warnin
         producer=f"handouts {__version__} (ReportLab)", lang=document.lang, invariant=1,
         initialFontName=builder.family.face("regular"),
     )
-    frame = Frame(layout.margin_left, layout.margin_bottom, layout.frame_width,
-                  decoration.frame_top() - layout.margin_bottom, id="body",
-                  leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
-    page = PageTemplate("page", frames=[frame], onPage=decoration.draw_header)
-    builder.body_frame_height = frame.height
+    top = decoration.frame_top()
+    columns = _column_frames(layout, layout.margin_bottom, top, "body")
+    page = PageTemplate("page", frames=columns, onPage=decoration.draw_header)
+    builder.body_frame_height = columns[0].height
     if booklet:
         full = Frame(layout.margin_left, layout.margin_bottom, layout.frame_width,
                      layout.page_height - layout.margin_top - layout.margin_bottom, id="full",
@@ -563,6 +582,15 @@ def _render(document: Document, clinic: Clinic, layout: Layout, warnings: Warnin
         doc.addPageTemplates([PageTemplate("cover", frames=[full]), page,
                               PageTemplate("back", frames=[full])])
         story = builder.booklet_story(notes_pages)
+    elif layout.columns > 1:
+        title_height = builder.title_height()
+        title = Frame(layout.margin_left, top - title_height, layout.frame_width, title_height,
+                      id="title", leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+        first = PageTemplate("first", frames=[title, *_column_frames(
+            layout, layout.margin_bottom, top - title_height, "first")],
+            onPage=decoration.draw_header)
+        doc.addPageTemplates([first, page])
+        story = [NextPageTemplate("page"), *builder.story()]
     else:
         doc.addPageTemplates([page])
         story = builder.story()

@@ -54,10 +54,16 @@ class Layout:
     large_print: bool
     booklet: Booklet | None
     path: Path
+    columns: int = 1
+    column_gap: float = 0.3 * inch
 
     @property
     def frame_width(self) -> float:
         return self.page_width - self.margin_left - self.margin_right
+
+    @property
+    def column_width(self) -> float:
+        return (self.frame_width - self.column_gap * (self.columns - 1)) / self.columns
 
 
 def layout_names(roots: Roots) -> list[str]:
@@ -91,6 +97,11 @@ def parse_layout(path: Path, name: str) -> Layout:
     large_print = table.boolean("large_print", False)
     if large_print and body_size < 16:
         raise table.fail("body_size", "a large-print layout needs body text of at least 16 pt")
+    columns = int(table.number("columns", 1, minimum=1, maximum=2))
+    if large_print and columns > 1:
+        raise table.fail("columns", "large print is set in one column")
+    column_gap = (_length(table, "column_gap", minimum=0.1 * inch, maximum=1 * inch)
+                  if table.has("column_gap") else 0.3 * inch)
     header = table.table("header", required=False) or TableReader({}, path, "header")
     footer = table.table("footer", required=False) or TableReader({}, path, "footer")
     booklet_table = table.table("booklet", required=False)
@@ -115,13 +126,13 @@ def parse_layout(path: Path, name: str) -> Layout:
         header_clinic_name=header.boolean("clinic_name", True),
         footer_title=footer.boolean("title", True), footer_phone=footer.boolean("phone", True),
         footer_level=footer.boolean("level", False), large_print=large_print,
-        booklet=booklet, path=path,
+        booklet=booklet, path=path, columns=columns, column_gap=column_gap,
     )
     header.finish()
     footer.finish()
     table.finish()
-    if layout.frame_width < 2.5 * inch:
-        raise table.fail("margins", "leave at least 2.5 in between the left and right margins")
+    if layout.column_width < 2.5 * inch:
+        raise table.fail("margins", "leave at least 2.5 in for each column of text")
     return layout
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -64,6 +65,12 @@ def canvas_class(decorator: Callable[[Canvas, int, int], None], pdf_date: str) -
                 {"page_decorator": staticmethod(decorator), "date_text": pdf_date})
 
 
+@functools.lru_cache(maxsize=32)
+def _reader(png: bytes) -> ImageReader:
+    """One decoded logo per process: every handout of a batch draws the same one."""
+    return ImageReader(io.BytesIO(png))
+
+
 def rl_colour(colour) -> Color:
     return HexColor(colour.hex)
 
@@ -100,7 +107,7 @@ class PageDecoration:
             # one image object for every page: drawn into a form once, then referenced
             if not canvas.hasForm("header-logo"):
                 canvas.beginForm("header-logo")
-                canvas.drawImage(ImageReader(io.BytesIO(clinic.logo.png)), x, top - height,
+                canvas.drawImage(_reader(clinic.logo.png), x, top - height,
                                  width=width, height=height, mask="auto")
                 canvas.endForm()
             canvas.doForm("header-logo")

@@ -3,6 +3,7 @@ Fernandez-Huerta, Szigriszt-Pazos/INFLESZ and SOL (Spanish). Offline, no downloa
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import unicodedata
@@ -55,6 +56,7 @@ _EN_EXCEPTIONS = {
 _EN_VOWELS = re.compile(r"[aeiouy]+")
 
 
+@functools.lru_cache(maxsize=100_000)
 def english_syllables(word: str) -> int:
     word = word.lower().strip("'’")
     word = word.replace("’", "'")
@@ -96,6 +98,7 @@ _ES_WEAK = set("iuü")
 _ES_VOWELS = _ES_STRONG | _ES_WEAK
 
 
+@functools.lru_cache(maxsize=100_000)
 def spanish_syllables(word: str) -> int:
     """Spanish syllables from its spelling: vowel nuclei, with diphthongs and hiatus."""
     word = word.lower().replace("’", "'")

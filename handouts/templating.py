@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import signal
 import threading
 import time
@@ -20,6 +21,12 @@ MAX_OUTPUT_CHARS = 2_000_000
 MAX_RANGE = 10_000
 
 
+@functools.lru_cache(maxsize=256)
+def _compiled(include_root: Path, text: str):
+    """Compiling is most of a render's cost; a batch renders the same files many times."""
+    return _environment(include_root).from_string(text)
+
+
 class _Timeout(Exception):
     pass
 
@@ -31,6 +38,7 @@ def _limited_range(*args: int) -> range:
     return result
 
 
+@functools.lru_cache(maxsize=16)
 def _environment(include_root: Path) -> ImmutableSandboxedEnvironment:
     # FileSystemLoader refuses names with '..' or absolute paths, so {% include %} stays
     # inside the content folder.
@@ -48,10 +56,9 @@ def _environment(include_root: Path) -> ImmutableSandboxedEnvironment:
 def render_template(text: str, path: Path, context: Mapping[str, Any], include_root: Path) -> str:
     """Render text (read from path) with context; every failure is one line naming path."""
     deadline = time.monotonic() + TIME_LIMIT_SECONDS
-    env = _environment(include_root)
     try:
         with _alarm(TIME_LIMIT_SECONDS):
-            template = env.from_string(text)
+            template = _compiled(include_root, text)
             pieces: list[str] = []
             size = 0
             for piece in template.generate(**context):

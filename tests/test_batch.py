@@ -90,7 +90,7 @@ def test_rerun_skips_unchanged_outputs_and_force_rebuilds(tiny, tmp_path):
     assert built.stat().st_mtime_ns == first_mtime
     # a changed input rebuilds only what it goes into
     layout = tiny.layouts / "a4.toml"
-    layout.write_text(layout.read_text().replace("body_size = 12.5", "body_size = 13"))
+    layout.write_text(layout.read_text().replace("title_size = 26", "title_size = 27"))
     assert "built 1, skipped 1" in run_cli("batch", str(plan), roots=tiny).stdout
     assert "built 2, skipped 0" in run_cli("batch", str(plan), "--force", roots=tiny).stdout
 
