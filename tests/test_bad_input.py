@@ -171,3 +171,31 @@ def test_existing_output_survives_a_failed_run(tiny, tmp_path):
     assert result.exit_code == 1
     assert out.read_bytes() == b"%PDF- old good file"
     assert sorted(p.name for p in out.parent.iterdir()) == ["handout.pdf"]
+
+
+LAYOUT_CASES = {
+    "unknown key": (lambda t: 'font_size = 12\n' + t, ["letter.toml", "unknown key 'font_size'"]),
+    "bad paper": (lambda t: t.replace('page_size = "letter"', 'page_size = "tabloid"'),
+                  ["key 'page_size'", "use one of letter"]),
+    "bad margin": (lambda t: t.replace('left = "0.8in"', 'left = "wide"'),
+                   ["key 'margins.left'", "length like"]),
+    "columns too narrow": (lambda t: t.replace('left = "0.8in"', 'left = "2in"').replace(
+        'right = "0.8in"', 'right = "2in"'), ["2.5 in for each column"]),
+    "large print in columns": (lambda t: t.replace("columns = 2", "columns = 2\nlarge_print = true")
+                               .replace("body_size = 12.5", "body_size = 18").replace(
+                                   "heading_sizes = [16, 14, 12.5]", "heading_sizes = [24, 20, 18]")
+                               .replace("body_leading = 17.5", "body_leading = 27"),
+                               ["key 'columns'", "one column"]),
+    "small headings": (lambda t: t.replace("heading_sizes = [16, 14, 12.5]",
+                                           "heading_sizes = [16, 14, 10]"),
+                       ["key 'heading_sizes'"]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(LAYOUT_CASES))
+def test_layout_errors(tiny, tmp_path, case):
+    change, fragments = LAYOUT_CASES[case]
+    path = tiny.layouts / "letter.toml"
+    path.write_text(change(path.read_text()))
+    result, out = generate(tiny, tmp_path)
+    assert_clean_failure(result, out, *fragments)
