@@ -12,11 +12,30 @@ from conftest import all_text, pdf_reader, run_cli
 
 CORPUS = Path(__file__).parent / "corpus"
 EXPECTED = tomllib.loads((CORPUS / "expected.toml").read_text())
+LOGOS = EXPECTED.pop("logos")
 
 
 def test_every_corpus_file_has_an_expected_outcome_and_back():
     files = {path.stem for path in CORPUS.glob("*.md")}
     assert files == set(EXPECTED)
+    assert {path.name for path in (CORPUS / "logos").iterdir()} == set(LOGOS)
+
+
+@pytest.mark.parametrize("name", sorted(LOGOS))
+def test_corpus_logo(tiny, tmp_path, name):
+    import shutil
+
+    expected = LOGOS[name]
+    shutil.copy(CORPUS / "logos" / name, tiny.clinics / name)
+    profile = tiny.clinics / "tiny.toml"
+    profile.write_text(profile.read_text().replace('"tiny-logo.png"', f'"{name}"'))
+    out = tmp_path / "out" / "logo.pdf"
+    result = generate(tiny, out)
+    if expected["outcome"] == "error":
+        assert_one_line_error(result, out, [name, *expected["error"]])
+    else:
+        assert result.exit_code == 0, result.output
+        assert pdf_reader(out).pages[0].images  # the logo is drawn
 
 
 def one_section_topic(roots):
