@@ -170,6 +170,7 @@ class _Builder:
         story: list[Flowable] = self.title_block()
         if self.layout.columns > 1:
             story.append(FrameBreak())  # the title spans the columns; the text flows below
+        story.extend(self.personal_note())
         story.extend(self.body())
         story.append(CondPageBreak(self.layout.body_leading * 8))
         story.extend(self.learn_more())
@@ -202,8 +203,7 @@ class _Builder:
 
     def body(self) -> list[Flowable]:
         doc, styles = self.document, self.styles
-        story = self.personal_note()
-        story.extend(self.blocks(doc.intro))
+        story = self.blocks(doc.intro)
         for section in doc.sections:
             heading = section.heading
             story.append(OutlinedParagraph(self.inline.markup(heading.content),

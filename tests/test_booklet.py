@@ -139,3 +139,11 @@ def test_marks_need_a_booklet_layout(shipped, tmp_path, monkeypatch):
     result = run_cli("generate", "bone-metastasis", "--clinic", "lakeside", "--marks",
                      "-o", str(tmp_path / "x.pdf"))
     assert result.exit_code == 1 and "--marks needs" in result.stderr
+
+
+def test_booklet_prints_the_personal_note_once_on_the_cover(shipped):
+    handout = build_handout(shipped, "bone-metastasis", "riverside", "booklet-letter",
+                            Options(date=DATE, patient_name="Pat Example"))
+    pages = page_texts(handout.pdf)
+    assert "Prepared for: Pat Example" in pages[0]
+    assert sum(text.count("Pat Example") for text in pages) == 1
