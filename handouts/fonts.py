@@ -91,6 +91,8 @@ def split_by_face(text: str, main: FontFamily) -> list[tuple[str, FontFamily | N
     """Cut text into runs the main family can draw, runs for the fallback family, and
     runs of characters no embedded font has (family None: draw REPLACEMENT instead)."""
     main_cover = coverage(main)
+    if text.isascii() and all(ord(c) in main_cover or c in "\n\t " for c in set(text)):
+        return [(text, main)] if text else []
     runs: list[tuple[str, FontFamily | None]] = []
     fallback: FontFamily | None = None
     for char in text:

@@ -66,11 +66,26 @@ class Gap(Spacer):
         return self.width, max(0.0, min(self.height, available_height))
 
 
-class OutlinedParagraph(Paragraph):
+class Para(Paragraph):
+    """A paragraph that lays its lines out once per width: KeepTogether and the frame
+    each ask for its size, and breaking lines is most of the layout's cost."""
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        if getattr(self, "_wrapped_for", None) == available_width and hasattr(self, "blPara"):
+            return self.width, self.height
+        size = super().wrap(available_width, available_height)
+        self._wrapped_for = available_width
+        return size
+
+
+class OutlinedParagraph(Para):
     """A heading that also becomes a bookmark in the PDF's outline."""
 
-    def __init__(self, text: str, style: ParagraphStyle, outline: str, level: int):
-        super().__init__(text, style)
+    def __init__(self, text: str | None, style: ParagraphStyle, outline: str = "",
+                 level: int = 0, **kwargs):
+        # ReportLab splits a paragraph by calling its class with (None, style, frags=...):
+        # only the first part carries the bookmark
+        super().__init__(text, style, **kwargs)
         self.outline_text = outline
         self.outline_level = level
 
@@ -180,7 +195,7 @@ class _Builder:
     def title_block(self) -> list[Flowable]:
         doc, styles = self.document, self.styles
         return [OutlinedParagraph(self.inline.text(doc.title), styles.title, doc.title, 0),
-                Paragraph(self.inline.text(doc.summary), styles.lead)]
+                Para(self.inline.text(doc.summary), styles.lead)]
 
     def title_height(self) -> float:
         """How tall the title block is across the full width (the first page's top frame)."""
@@ -224,12 +239,12 @@ class _Builder:
         title = ParagraphStyle("CoverTitle", parent=self.styles.title,
                                fontSize=layout.title_size * 1.1,
                                leading=layout.title_size * 1.25)
-        return [logo, Gap(layout.body_size), Paragraph(self.inline.text(clinic.name),
+        return [logo, Gap(layout.body_size), Para(self.inline.text(clinic.name),
                                                              name_style),
                 Gap(frame_height * 0.12), _HRule(rl_colour(clinic.accent), 2.5),
                 Gap(layout.body_size * 1.2),
                 OutlinedParagraph(self.inline.text(doc.title), title, doc.title, 0),
-                Paragraph(self.inline.text(doc.summary), self.styles.lead),
+                Para(self.inline.text(doc.summary), self.styles.lead),
                 *self.personal_note()]
 
     def notes_page(self) -> list[Flowable]:
@@ -238,7 +253,7 @@ class _Builder:
         spacing = layout.body_leading * 1.9
         style = ParagraphStyle("NotesPageHeading", parent=self.styles.headings[2],
                                spaceBefore=0, keepWithNext=0)
-        heading = Paragraph(self.inline.text(self.labels["notes"]), style)
+        heading = Para(self.inline.text(self.labels["notes"]), style)
         room = self.body_frame_height - style.leading - style.spaceAfter - spacing
         return [heading, Gap(spacing * 0.5),
                 RuledLines(max(1, int(room // spacing)), spacing, RULE_GREY)]
@@ -247,10 +262,10 @@ class _Builder:
         doc = self.document
         rows = []
         if doc.prepared_for:
-            rows.append(Paragraph(f"<b>{self.inline.text(self.labels['prepared_for'])}</b> "
+            rows.append(Para(f"<b>{self.inline.text(self.labels['prepared_for'])}</b> "
                                   f"{self.inline.text(doc.prepared_for)}", self.styles.body))
         if doc.clinician_note:
-            rows.append(Paragraph(f"<b>{self.inline.text(self.labels['note_from'])}</b> "
+            rows.append(Para(f"<b>{self.inline.text(self.labels['note_from'])}</b> "
                                   f"{self.inline.text(doc.clinician_note)}", self.styles.body))
         return [self.box(rows, rl_colour(self.clinic.primary),
                          rl_colour(self.clinic.primary.tint(0.92)))] if rows else []
@@ -268,7 +283,7 @@ class _Builder:
             style = styles.list_body if depth else styles.body
             if not depth and plain_text(block.content).rstrip().endswith(":"):
                 style = styles.lead_in  # "You have the right to:" stays with its list
-            return [Paragraph(self.inline.markup(block.content), style)]
+            return [Para(self.inline.markup(block.content), style)]
         if isinstance(block, Heading):
             level = max(3, min(block.level, 4)) if block.level > 2 else 2
             return [OutlinedParagraph(self.inline.markup(block.content), styles.headings[level],
@@ -292,7 +307,7 @@ class _Builder:
         size = self.layout.body_size
         items = []
         for item in block.items:
-            flowables = self.blocks(item.blocks, depth + 1) or [Paragraph("", self.styles.body)]
+            flowables = self.blocks(item.blocks, depth + 1) or [Para("", self.styles.body)]
             items.append(ListItem(flowables))
         options = {"leftIndent": size * 1.5, "bulletFontSize": size,
                    "bulletColor": rl_colour(self.clinic.accent), "spaceBefore": 0,
@@ -339,7 +354,7 @@ class _Builder:
         if block.title:
             style = ParagraphStyle("BoxTitleColoured", parent=self.styles.box_title,
                                    textColor=title_colour)
-            rows.append(Paragraph(self.inline.markup(block.title), style))
+            rows.append(Para(self.inline.markup(block.title), style))
         for inner in block.blocks:
             rows.extend(self.block(inner, depth=1) if not isinstance(inner, BulletList)
                         else [self.list_flowable(inner, 0)])
@@ -350,12 +365,12 @@ class _Builder:
         spacing = self.layout.body_leading * 1.9
         parts: list[Flowable] = []
         if block.title:
-            parts.append(Paragraph(self.inline.markup(block.title), self.styles.headings[3]))
+            parts.append(Para(self.inline.markup(block.title), self.styles.headings[3]))
         if block.fields:
             label_width = min(self.width * 0.5,
                               max(self.family_width(f) for f in block.fields) + size)
             label_style = ParagraphStyle("FieldLabel", parent=self.styles.body, spaceAfter=0)
-            rows = [[Paragraph(self.inline.text(field), label_style), ""]
+            rows = [[Para(self.inline.text(field), label_style), ""]
                     for field in block.fields]
             table = Table(rows, colWidths=[label_width, self.width - label_width],
                           hAlign="LEFT")
@@ -386,9 +401,9 @@ class _Builder:
             block.header)
         rows = []
         if block.header:
-            rows.append([Paragraph(self.inline.markup(c), header_style) for c in block.header])
+            rows.append([Para(self.inline.markup(c), header_style) for c in block.header])
         for row in block.rows:
-            cells = [Paragraph(self.inline.markup(c), cell_style) for c in row]
+            cells = [Para(self.inline.markup(c), cell_style) for c in row]
             rows.append(cells + [""] * (width - len(cells)))
         if not rows or width == 0:
             return Gap(0)
@@ -406,10 +421,10 @@ class _Builder:
         return KeepTogether([table, Gap(self.layout.body_size)]) if len(rows) < 12 else table
 
     def words_to_know(self) -> Flowable:
-        rows: list[Flowable] = [Paragraph(self.inline.text(self.labels["words_to_know"]),
+        rows: list[Flowable] = [Para(self.inline.text(self.labels["words_to_know"]),
                                           self.styles.box_title)]
         for entry in self.document.words_to_know:
-            rows.append(Paragraph(f"<b>{self.inline.text(entry.term)}</b>: "
+            rows.append(Para(f"<b>{self.inline.text(entry.term)}</b>: "
                                   f"{self.inline.text(entry.definition)}", self.styles.list_body))
         return self.box(rows, rl_colour(self.clinic.accent),
                         rl_colour(self.clinic.accent.tint(0.92)))
@@ -420,7 +435,7 @@ class _Builder:
         if not doc.learn_more:
             return []
         text = self.inline.text
-        items = [ListItem(Paragraph(
+        items = [ListItem(Para(
             f"{text(link.label)}: <a href=\"{_attr(link.url)}\" color=\"{clinic.primary.hex}\">"
             f"{text(_display_url(link.url))}</a>", styles.list_body))
             for link in doc.learn_more]
@@ -436,9 +451,9 @@ class _Builder:
         """How to reach the clinic, sources, dates, copyright and disclaimer."""
         doc, styles, labels, clinic = self.document, self.styles, self.labels, self.clinic
         text = self.inline.text
-        contact = [Paragraph(text(labels["contact"]), ParagraphStyle(
+        contact = [Para(text(labels["contact"]), ParagraphStyle(
             "ContactTitle", parent=styles.box_title, textColor=rl_colour(clinic.primary))),
-            Paragraph(f"<b>{text(clinic.name)}</b><br/>"
+            Para(f"<b>{text(clinic.name)}</b><br/>"
                       + "<br/>".join(text(line) for line in clinic.address), styles.list_body)]
         lines = [f"<b>{text(labels['phone'])}</b> {text(unbreakable(clinic.phone))}"]
         if clinic.after_hours:
@@ -446,9 +461,9 @@ class _Builder:
                          f"{text(unbreakable(clinic.after_hours))}")
         if clinic.website:
             lines.append(f"<b>{text(labels['website'])}</b> {text(_display_url(clinic.website))}")
-        contact.append(Paragraph("<br/>".join(lines), styles.list_body))
+        contact.append(Para("<br/>".join(lines), styles.list_body))
         if clinic.footer_note:
-            contact.append(Paragraph(f"<i>{text(clinic.footer_note)}</i>", styles.list_body))
+            contact.append(Para(f"<i>{text(clinic.footer_note)}</i>", styles.list_body))
         small = styles.small
         sources = "; ".join(
             f"{source.publisher}, \u201c{source.title}\u201d" for source in doc.sources)
@@ -458,8 +473,8 @@ class _Builder:
         closing: list[Flowable] = [
             *self.box(contact, rl_colour(clinic.primary),
                       rl_colour(clinic.primary.tint(0.94)))._content,
-            Paragraph(f"<b>{text(labels['sources'])}</b> {text(sources)}", small),
-            Paragraph(text(dates), small),
+            Para(f"<b>{text(labels['sources'])}</b> {text(sources)}", small),
+            Para(text(dates), small),
         ]
         for block in doc.copyright + doc.disclaimer:
             closing.extend(self.small_block(block))
@@ -471,7 +486,7 @@ class _Builder:
             if isinstance(block, Heading):
                 style = ParagraphStyle("SmallHead", parent=style,
                                        fontName=self.family.face("bold"))
-            return [Paragraph(self.inline.markup(block.content), style)]
+            return [Para(self.inline.markup(block.content), style)]
         return self.block(block, 1)
 
 

@@ -148,3 +148,15 @@ def test_output_path_that_is_a_folder_is_reported(tiny, tmp_path):
     result = generate(tiny, tmp_path)
     assert result.exit_code in (1, 2)
     assert "Traceback" not in result.output
+
+
+def test_a_heading_longer_than_a_page_breaks_cleanly(tiny, tmp_path):
+    markdown = one_section_topic(tiny)
+    markdown.write_text("## " + "Very long heading words " * 400 + "{#a}\n\nText.\n")
+    out = tmp_path / "out" / "long-heading.pdf"
+    result = generate(tiny, out)
+    assert result.exit_code in (0, 1), result.output
+    if result.exit_code == 0:
+        assert "Very long heading words" in all_text(out)
+    else:
+        assert_one_line_error(result, out, ["too tall"])
