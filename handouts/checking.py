@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from .content import load_topic, topic_names
 from .document import Options, placeholder_context, render_sections
@@ -189,5 +188,3 @@ def write_json(reports: list[VersionReport]) -> str:
                        "reports": [r.as_dict() for r in reports]}, indent=2,
                       ensure_ascii=False)
 
-
-__all__ = ["check_topics", "format_table", "write_json", "Path"]

@@ -6,7 +6,7 @@ import hashlib
 import io
 
 from pypdf import PdfReader, PdfWriter, Transformation
-from pypdf.generic import ArrayObject, ByteStringObject, NameObject, NumberObject
+from pypdf.generic import ArrayObject, ByteStringObject, NameObject
 from reportlab.lib.colors import HexColor
 from reportlab.pdfgen.canvas import Canvas
 
@@ -84,9 +84,3 @@ def _marks_page(width: float, height: float):
     canvas.save()
     return PdfReader(io.BytesIO(buffer.getvalue())).pages[0]
 
-
-def sheet_count(pages: int, duplex: bool = True) -> int:
-    return (pages + 1) // 2 if duplex else pages
-
-
-__all__ = ["impose", "sheet_sides", "sheet_count", "NumberObject"]

@@ -60,8 +60,3 @@ def named_file(folder: Path, name: str, suffix: str, kind: str) -> Path:
         known = ", ".join(names_in(folder, suffix)) or "none"
         raise HandoutsError(f"unknown {kind} '{name}' ({kind}s in {folder}: {known})")
     return path
-
-
-def require_folder(folder: Path, kind: str) -> None:
-    if not folder.is_dir():
-        raise HandoutsError(f"{kind} folder not found", folder)
