@@ -239,8 +239,7 @@ class _Builder:
         title = ParagraphStyle("CoverTitle", parent=self.styles.title,
                                fontSize=layout.title_size * 1.1,
                                leading=layout.title_size * 1.25)
-        return [logo, Gap(layout.body_size), Para(self.inline.text(clinic.name),
-                                                             name_style),
+        return [logo, Gap(layout.body_size), Para(self.inline.text(clinic.name), name_style),
                 Gap(frame_height * 0.12), _HRule(rl_colour(clinic.accent), 2.5),
                 Gap(layout.body_size * 1.2),
                 OutlinedParagraph(self.inline.text(doc.title), title, doc.title, 0),
