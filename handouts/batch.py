@@ -155,10 +155,6 @@ def _build_one(roots: Roots, item: BatchItem, output: Path, date: _dt.date, impo
 
     started = time.perf_counter()
     try:
-        for name, kind in ((item.topic, "topic"), (item.clinic, "clinic"),
-                           (item.layout, "layout"), (item.lang, "language"),
-                           (item.level, "level")):
-            checked_name(name, kind)
         handout = build_handout(roots, item.topic, item.clinic, item.layout,
                                 Options(lang=item.lang, level=item.level, date=date))
         data = print_ready(handout, impose, marks)
@@ -194,6 +190,13 @@ def run_batch(roots: Roots, items: Iterable[BatchItem], output_dir: Path, *,
     todo: list[tuple[int, BatchItem, Path, str]] = []
     file_digests: dict[Path, bytes] = {}
     for index, item in enumerate(items):
+        try:
+            _check_names(item)  # before any path is made from them
+        except HandoutsError as error:
+            results[index] = ItemResult(item, "failed", reason=str(error))
+            if on_result:
+                on_result(results[index])
+            continue
         output = output_dir / item.output_name
         digest = input_hash(roots, item, date, impose, file_digests)
         if not force and state.get(item.output_name) == digest and output.is_file():
@@ -236,6 +239,12 @@ def run_batch(roots: Roots, items: Iterable[BatchItem], output_dir: Path, *,
         output_dir.mkdir(parents=True, exist_ok=True)
         write_atomically(state_path, json.dumps(state, indent=1, sort_keys=True).encode())
     return [results[i] for i in range(len(items))]
+
+
+def _check_names(item: BatchItem) -> None:
+    for name, kind in ((item.topic, "topic"), (item.clinic, "clinic"), (item.layout, "layout"),
+                       (item.lang, "language"), (item.level, "level")):
+        checked_name(name, kind)
 
 
 def _warm_up() -> None:

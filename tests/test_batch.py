@@ -118,3 +118,12 @@ def test_bad_plan_file_is_one_line(tiny, tmp_path):
     assert result.exit_code == 1
     assert result.stderr.strip().splitlines()[-1].startswith("error: ")
     assert "plan.toml" in result.stderr and "clinics" in result.stderr
+
+
+def test_a_plan_naming_a_path_fails_that_item_only(tiny, tmp_path):
+    plan = write_plan(tmp_path, PLAN.replace('topics = ["broken-topic"]',
+                                             'topics = ["../../etc"]'))
+    result = run_cli("batch", str(plan), roots=tiny)
+    assert result.exit_code == 1
+    assert "built 2, skipped 0, failed 1" in result.stdout
+    assert "is not allowed" in result.stderr
