@@ -1,0 +1,45 @@
+"""Layout rules a reader relies on, checked on every shipped handout in every layout:
+a heading never ends a page, and a box is never split across pages."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import DATE, REPO, page_texts
+
+from handouts.build import build_handout
+from handouts.content import load_topic, topic_names
+from handouts.document import Options
+from handouts.model import Callout, plain_text
+from handouts.paths import Roots
+
+SHIPPED = Roots.under(REPO)
+VERSIONS = [(name, lang, level) for name in topic_names(SHIPPED)
+            for lang, level in load_topic(SHIPPED, name).versions()]
+
+
+def last_text(block) -> str:
+    """The words of the last line of text in a block, however deeply it is nested."""
+    while not hasattr(block, "content"):
+        block = block.items[-1] if hasattr(block, "items") else block.blocks[-1]
+    return " ".join(plain_text(block.content).split()[-4:]).replace("\xa0", " ")
+
+
+@pytest.mark.parametrize("layout", ["letter", "a4", "large-print", "booklet-letter"])
+@pytest.mark.parametrize("topic,lang,level", VERSIONS)
+def test_headings_stay_with_their_text_and_boxes_stay_whole(topic, lang, level, layout):
+    handout = build_handout(SHIPPED, topic, "riverside", layout,
+                            Options(lang=lang, level=level, date=DATE))
+    pages = page_texts(handout.pdf)
+    footer = handout.document.title if handout.layout.footer_title else "(555) 010-4477"
+    for section in handout.document.sections:
+        heading = " ".join(plain_text(section.heading.content).split())
+        page = next(text for text in pages if heading in text)
+        after = page.split(heading, 1)[1].strip()
+        assert not after.startswith(footer), f"'{heading}' ends a page"
+        for block in section.blocks:
+            if isinstance(block, Callout) and block.title:
+                title = " ".join(plain_text(block.title).split())
+                last = last_text(block)
+                holder = [text for text in pages if title in text]
+                assert holder, title
+                assert last in holder[0], f"box '{title}' is split across pages"
