@@ -46,8 +46,8 @@ class BatchItem:
 class Plan:
     items: tuple[BatchItem, ...]
     output_dir: Path
-    pack: Path | None = None
-    manifest: Path | None = None
+    pack: str | None = None  # file names inside the output folder, wherever it ends up
+    manifest: str | None = None
     separator: bool = False
     date: _dt.date | None = None
 
@@ -90,9 +90,11 @@ def load_plan(path: Path) -> Plan:
                         for layout in lists["layouts"]:
                             items.append(BatchItem(topic, clinic, lang, level, layout, copies))
     table.finish()
-    return Plan(tuple(items), output,
-                (output / pack) if pack else None,
-                (output / manifest) if manifest else None, separator, date)
+    for key, name in (("pack", pack), ("manifest", manifest)):
+        if name and ("/" in name or "\\" in name or name.startswith(".")):
+            raise HandoutsError(f"key '{key}': give a file name, without folders; it is "
+                                "written in the output folder", path)
+    return Plan(tuple(items), output, pack, manifest, separator, date)
 
 
 def expand_all_topics(roots: Roots, items: Iterable[BatchItem]) -> list[BatchItem]:

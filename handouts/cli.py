@@ -169,8 +169,8 @@ def batch(ctx: click.Context, plan: Path | None, all_topics: bool, clinics: tupl
         loaded = load_plan(plan)
         items = list(loaded.items)
         output_dir = output_dir or loaded.output_dir
-        pack = pack or loaded.pack
-        manifest = manifest or loaded.manifest
+        pack = pack or (output_dir / loaded.pack if loaded.pack else None)
+        manifest = manifest or (output_dir / loaded.manifest if loaded.manifest else None)
         separator = separator or loaded.separator
         date = date or loaded.date
     elif all_topics:

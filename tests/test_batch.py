@@ -127,3 +127,16 @@ def test_a_plan_naming_a_path_fails_that_item_only(tiny, tmp_path):
     assert result.exit_code == 1
     assert "built 2, skipped 0, failed 1" in result.stdout
     assert "is not allowed" in result.stderr
+
+
+def test_the_shipped_waiting_room_plan_builds(shipped, tmp_path, monkeypatch):
+    monkeypatch.chdir(shipped.content.parent)
+    result = run_cli("batch", "plans/waiting-room.toml", "-o", str(tmp_path / "rack"),
+                     "--pack", str(tmp_path / "rack" / "pack.pdf"), "--date", "2026-11-26")
+    assert result.exit_code == 0, result.output
+    assert "built 6, skipped 0, failed 0" in result.stdout
+    rows = list(csv.DictReader((tmp_path / "rack" / "waiting-room.csv").open()))
+    assert len(rows) == 6 and {r["copies"] for r in rows} == {"5"}
+    pack = pdf_reader(tmp_path / "rack" / "pack.pdf").pages
+    sheets = sum(int(r["sheets_total"]) for r in rows)
+    assert len(pack) == 2 * (sheets + 1)  # every sheet two-sided, plus the separator
