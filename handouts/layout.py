@@ -41,10 +41,13 @@ from .model import (
     Callout,
     Document,
     Heading,
+    Link,
     NotesArea,
     Rule,
+    Text,
     plain_text,
 )
+from .model import ListItem as ListItemBlock
 from .model import Paragraph as ParagraphBlock
 from .model import Table as TableBlock
 from .pages import GREY_TEXT, RULE_GREY, PageDecoration, canvas_class, rl_colour
@@ -430,21 +433,17 @@ class _Builder:
 
     # -- what every handout ends with --
     def learn_more(self) -> list[Flowable]:
-        doc, styles, labels, clinic = self.document, self.styles, self.labels, self.clinic
+        """The topic's links as a list: label, then the address a reader can type."""
+        doc, labels = self.document, self.labels
         if not doc.learn_more:
             return []
-        text = self.inline.text
-        items = [ListItem(Para(
-            f"{text(link.label)}: <a href=\"{_attr(link.url)}\" color=\"{clinic.primary.hex}\">"
-            f"{text(_display_url(link.url))}</a>", styles.list_body))
-            for link in doc.learn_more]
-        return [OutlinedParagraph(text(labels["learn_more"]), styles.headings[2],
-                                  labels["learn_more"], 0),
-                KeepTogether([ListFlowable(
-                    items, bulletType="bullet", start="\u2022",
-                    leftIndent=self.layout.body_size * 1.5, bulletColor=rl_colour(clinic.accent),
-                    bulletFontName=self.family.face("bold"))]),
-                Gap(self.layout.body_size)]
+        links = BulletList(tuple(
+            ListItemBlock((ParagraphBlock((Text(f"{link.label}: "), Link(
+                link.url, (Text(_display_url(link.url)),)))),))
+            for link in doc.learn_more))
+        return [OutlinedParagraph(self.inline.text(labels["learn_more"]),
+                                  self.styles.headings[2], labels["learn_more"], 0),
+                KeepTogether([self.list_flowable(links, 0)]), Gap(self.layout.body_size)]
 
     def closing(self) -> list[Flowable]:
         """How to reach the clinic, sources, dates, copyright and disclaimer."""
@@ -522,10 +521,6 @@ def keep_headings_with_next(story: list[Flowable]) -> list[Flowable]:
         else:
             out.append(flowable)
     return out + pending
-
-
-def _attr(url: str) -> str:
-    return url.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
 
 
 def _display_url(url: str) -> str:

@@ -13,7 +13,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from .branding import Clinic
-from .fonts import FontFamily, split_by_face
+from .fonts import FALLBACK_FAMILY, REPLACEMENT, FontFamily, family, split_by_face
 from .layout_files import Layout
 
 GREY_TEXT = HexColor("#4A4A4A")  # 8.9:1 on white
@@ -151,13 +151,17 @@ class PageDecoration:
         canvas.restoreState()
 
     def _width(self, text: str, size: float, style: str) -> float:
-        return sum(stringWidth(run, (fam or self.family).face(style), size)
+        fallback = family(FALLBACK_FAMILY)
+        return sum(stringWidth(run if fam else REPLACEMENT * len(run),
+                               (fam or fallback).face(style), size)
                    for run, fam in split_by_face(text, self.family))
 
     def _draw_text(self, canvas: Canvas, x: float, y: float, text: str, size: float,
                    style: str) -> None:
         for run, fam in split_by_face(text, self.family):
-            face = (fam or self.family).face(style)
+            if fam is None:  # no embedded font has these: the fallback's replacement mark
+                fam, run = family(FALLBACK_FAMILY), REPLACEMENT * len(run)
+            face = fam.face(style)
             canvas.setFont(face, size)
-            canvas.drawString(x, y, run if fam else "?" * len(run))
+            canvas.drawString(x, y, run)
             x += stringWidth(run, face, size)
