@@ -18,7 +18,7 @@ REQUIRED_BLOCKS = ("copyright", "disclaimer")
 LABEL_KEYS = (
     "page_of", "reviewed", "printed", "learn_more", "sources", "prepared_for", "note_from",
     "words_to_know", "contact", "phone", "after_hours", "website", "level_easy",
-    "level_standard", "contents", "notes", "password_hint",
+    "level_standard", "notes", "password_hint",
 )
 
 
