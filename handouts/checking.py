@@ -4,7 +4,7 @@ and level, against each level's target."""
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 from .content import load_topic, topic_names
 from .document import Options, placeholder_context, render_sections
@@ -58,20 +58,11 @@ class VersionReport:
     def passed(self) -> bool:
         return not self.failures
 
-    @property
-    def grade(self) -> float:
-        """The grade-like figure shown in metadata: the higher English grade, or SOL."""
-        if self.lang == "es":
-            return self.scores.get("sol", 0.0)
-        return max(self.scores.get("flesch_kincaid", 0.0), self.scores.get("smog", 0.0))
-
     def as_dict(self) -> dict[str, object]:
         return {
             "topic": self.topic, "lang": self.lang, "level": self.level,
             "passed": self.passed, "target": self.target, "failures": self.failures,
-            "counts": vars(self.counts) if hasattr(self.counts, "__dict__") else
-            {k: getattr(self.counts, k) for k in ("sentences", "words", "syllables",
-                                                  "polysyllables")},
+            "counts": asdict(self.counts),
             "scores": {k: round(v, 2) for k, v in self.scores.items()},
             "smog_approximate": self.counts.sentences < 30,
             "sections": [{"section": key, "sentences": c.sentences, "words": c.words,

@@ -28,14 +28,30 @@ class Options:
 
 def template_context(topic: Topic, clinic: Clinic, layout: Layout, options: Options,
                      generated: _dt.date) -> dict[str, object]:
+    return _context(topic, clinic.template_values(), options, layout.name,
+                    layout.large_print, generated)
+
+
+def placeholder_context(topic: Topic, options: Options, generated: _dt.date
+                        ) -> dict[str, object]:
+    """Template values for checking content without a clinic: neutral placeholders."""
+    clinic = {"name": "Your clinic", "phone": "(555) 010-0000", "website": "",
+              "after_hours": "(555) 010-0001", "address": ["1 Main Street"],
+              "footer_note": "", "email": ""}
+    return _context(topic, clinic, options, "letter", False, generated)
+
+
+def _context(topic: Topic, clinic_values: dict[str, object], options: Options,
+             layout_name: str, large_print: bool, generated: _dt.date) -> dict[str, object]:
+    """What content templates can read: clinic, topic, options, today and year."""
     language = topic.language(options.lang)
     return {
-        "clinic": clinic.template_values(),
+        "clinic": clinic_values,
         "topic": {"slug": topic.slug, "title": language.title,
                   "summary": language.summary(options.level),
                   "reviewed": topic.reviewed.isoformat(), "reviewed_year": topic.reviewed.year},
-        "options": {"lang": options.lang, "level": options.level, "layout": layout.name,
-                    "large_print": layout.large_print},
+        "options": {"lang": options.lang, "level": options.level, "layout": layout_name,
+                    "large_print": large_print},
         "today": generated.isoformat(),
         "year": generated.year,
     }
@@ -58,24 +74,6 @@ def render_sections(roots: Roots, topic: Topic, options: Options,
                   "in a different order from topic.toml")
         raise HandoutsError(f"sections do not match topic.toml 'sections' ({detail})", path)
     return intro, sections
-
-
-def placeholder_context(topic: Topic, options: Options, generated: _dt.date
-                        ) -> dict[str, object]:
-    """Template values for checking content without a clinic: neutral placeholders."""
-    language = topic.language(options.lang)
-    return {
-        "clinic": {"name": "Your clinic", "phone": "(555) 010-0000", "website": "",
-                   "after_hours": "(555) 010-0001", "address": ["1 Main Street"],
-                   "footer_note": "", "email": ""},
-        "topic": {"slug": topic.slug, "title": language.title,
-                  "summary": language.summary(options.level),
-                  "reviewed": topic.reviewed.isoformat(), "reviewed_year": topic.reviewed.year},
-        "options": {"lang": options.lang, "level": options.level, "layout": "letter",
-                    "large_print": False},
-        "today": generated.isoformat(),
-        "year": generated.year,
-    }
 
 
 def build_document(roots: Roots, topic: Topic, clinic: Clinic, layout: Layout,

@@ -8,7 +8,6 @@ from pathlib import Path
 
 from .branding import load_clinic
 from .build import build_handout
-from .content import load_labels
 from .document import Options
 from .errors import HandoutsError
 from .mail import (
@@ -61,12 +60,12 @@ def email_handout(roots: Roots, topic: str, clinic_slug: str, to: str, *,
         from .protect import encrypt
 
         pdf = encrypt(pdf, password)
-    labels = load_labels(roots, options.lang)
     context = MailContext(
         clinic=handout.clinic, lang=options.lang, topic_title=handout.document.title,
         attachment_name=attachment_name(topic, options.lang, options.level),
         patient_name=handout.document.prepared_for, protected=password is not None,
-        password_hint=handout.clinic.mail.password_hint or labels["password_hint"])
+        password_hint=(handout.clinic.mail.password_hint
+                       or handout.document.labels["password_hint"]))
     message = build_message(context, to, pdf)
     if save_eml is not None:
         return EmailResult("saved", save_message(message, save_eml), len(pdf), password

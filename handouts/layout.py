@@ -195,9 +195,10 @@ class _Builder:
         story.append(KeepTogether(self.closing()))
         return keep_headings_with_next(story)
 
-    def title_block(self) -> list[Flowable]:
+    def title_block(self, title_style: ParagraphStyle | None = None) -> list[Flowable]:
         doc, styles = self.document, self.styles
-        return [OutlinedParagraph(self.inline.text(doc.title), styles.title, doc.title, 0),
+        return [OutlinedParagraph(self.inline.text(doc.title), title_style or styles.title,
+                                  doc.title, 0),
                 Para(self.inline.text(doc.summary), styles.lead)]
 
     def title_height(self) -> float:
@@ -232,7 +233,7 @@ class _Builder:
         return story
 
     def cover(self) -> list[Flowable]:
-        doc, layout, clinic = self.document, self.layout, self.clinic
+        layout, clinic = self.layout, self.clinic
         frame_height = layout.page_height - layout.margin_top - layout.margin_bottom
         logo_height = min(1.4 * inch, frame_height * 0.22)
         logo = Image(io.BytesIO(clinic.logo.png), width=logo_height * clinic.logo.aspect,
@@ -244,10 +245,7 @@ class _Builder:
                                leading=layout.title_size * 1.25)
         return [logo, Gap(layout.body_size), Para(self.inline.text(clinic.name), name_style),
                 Gap(frame_height * 0.12), _HRule(rl_colour(clinic.accent), 2.5),
-                Gap(layout.body_size * 1.2),
-                OutlinedParagraph(self.inline.text(doc.title), title, doc.title, 0),
-                Para(self.inline.text(doc.summary), self.styles.lead),
-                *self.personal_note()]
+                Gap(layout.body_size * 1.2), *self.title_block(title), *self.personal_note()]
 
     def notes_page(self) -> list[Flowable]:
         """A page of ruled lines, filling the body frame below its heading."""
