@@ -1,85 +1,93 @@
-"""Turning inline content into ReportLab paragraph markup: escaped, with font fallback."""
+"""Turning inline content into runs of text to set: plain text only, with font fallback."""
 
 from __future__ import annotations
-
-from xml.sax.saxutils import escape, quoteattr
 
 from .errors import Warnings
 from .fonts import FALLBACK_FAMILY, REPLACEMENT, FontFamily, family, split_by_face
 from .model import Emphasis, Inline, LineBreak, Link, Strong, Text, plain_text
+from .typeset import LINE_BREAK, Run
 
 
 class InlineWriter:
-    """Every character of text is escaped: content can never become ReportLab markup."""
+    """Text stays text: nothing in content is ever read as markup by the layout."""
 
-    def __init__(self, family: FontFamily, link_colour: str, warnings: Warnings,
-                 show_urls: bool = True):
+    def __init__(self, family: FontFamily, warnings: Warnings, show_urls: bool = True):
         self.family = family
-        self.link_colour = link_colour
         self.warnings = warnings
         self.show_urls = show_urls
         self.missing: set[str] = set()
-        self._bold = 0
-        self._italic = 0
+        self._bold = False
+        self._italic = False
+        self._link: str | None = None
 
-    def markup(self, content: tuple[Inline, ...] | list[Inline]) -> str:
-        return "".join(self._node(node) for node in content).strip()
+    def runs(self, content: tuple[Inline, ...] | list[Inline]) -> list[Run]:
+        out: list[Run] = []
+        for node in content:
+            self._node(node, out)
+        return out
 
-    def text(self, text: str) -> str:
-        """Markup for plain text (a label, a name, a phone number)."""
-        return self._text(text)
+    def text(self, text: str, bold: bool = False, italic: bool = False) -> list[Run]:
+        """Runs for plain text (a label, a name, a phone number)."""
+        out: list[Run] = []
+        self._bold, self._italic = bold, italic
+        try:
+            self._text(text, out)
+        finally:
+            self._bold = self._italic = False
+        return out
 
-    def _node(self, node: Inline) -> str:
+    def lines(self, *lines: list[Run]) -> list[Run]:
+        """Runs that each start a new line."""
+        out: list[Run] = []
+        for index, line in enumerate(lines):
+            if index:
+                out.append(LINE_BREAK)
+            out.extend(line)
+        return out
+
+    def _node(self, node: Inline, out: list[Run]) -> None:
         if isinstance(node, Text):
-            return self._text(node.text)
-        if isinstance(node, LineBreak):
-            return "<br/>"
-        if isinstance(node, Strong):
-            self._bold += 1
+            self._text(node.text, out)
+        elif isinstance(node, LineBreak):
+            out.append(LINE_BREAK)
+        elif isinstance(node, Strong | Emphasis):
+            attribute = "_bold" if isinstance(node, Strong) else "_italic"
+            outer = getattr(self, attribute)
+            setattr(self, attribute, True)
             try:
-                return f"<b>{self.markup(node.children)}</b>"
+                for child in node.children:
+                    self._node(child, out)
             finally:
-                self._bold -= 1
-        if isinstance(node, Emphasis):
-            self._italic += 1
-            try:
-                return f"<i>{self.markup(node.children)}</i>"
-            finally:
-                self._italic -= 1
-        if isinstance(node, Link):
-            return self._link(node)
-        raise TypeError(f"unknown inline node {node!r}")
+                setattr(self, attribute, outer)
+        elif isinstance(node, Link):
+            self._link_runs(node, out)
+        else:
+            raise TypeError(f"unknown inline node {node!r}")
 
-    def _link(self, node: Link) -> str:
-        label = self.markup(node.children) or self._text(node.url)
+    def _link_runs(self, node: Link, out: list[Run]) -> None:
+        outer, self._link = self._link, node.url
+        try:
+            if node.children:
+                for child in node.children:
+                    self._node(child, out)
+            else:
+                self._text(node.url, out)
+        finally:
+            self._link = outer
         shown = plain_text(node.children).strip()
         address = node.url.split(":", 1)[1].lstrip("/") if ":" in node.url else node.url
-        suffix = ""
         if self.show_urls and shown.rstrip("/") != address.rstrip("/") and shown != node.url:
             # on paper a reader cannot click: print where the link goes
-            suffix = f" ({self._text(address)})"
-        return (f"<a href={quoteattr(node.url)} color={quoteattr(self.link_colour)}>"
-                f"{label}</a>{suffix}")
+            self._text(f" ({address})", out)
 
-    def _text(self, text: str) -> str:
+    def _text(self, text: str, out: list[Run]) -> None:
         text = " ".join(text.replace("\t", " ").split("\n"))
-        out = []
         for run, face_family in split_by_face(text, self.family):
-            if face_family is self.family:
-                out.append(escape(run))
-                continue
             if face_family is None:
                 self.missing.update(run)
-                run = REPLACEMENT * len(run)
-                face_family = family(FALLBACK_FAMILY)
-            # name the exact face: a <font> tag resets ReportLab's bold and italic
-            out.append(f'<font name="{face_family.face(self._style())}">{escape(run)}</font>')
-        return "".join(out)
-
-    def _style(self) -> str:
-        if self._bold and self._italic:
-            return "bolditalic"
-        return "bold" if self._bold else "italic" if self._italic else "regular"
+                run, face_family = REPLACEMENT * len(run), family(FALLBACK_FAMILY)
+            out.append(Run(run, self._bold, self._italic,
+                           None if face_family is self.family else face_family, self._link))
 
     def report_missing(self) -> None:
         if self.missing:

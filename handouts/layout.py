@@ -22,7 +22,6 @@ from reportlab.platypus import (
     NextPageTemplate,
     PageBreak,
     PageTemplate,
-    Paragraph,
     Spacer,
     Table,
     TableStyle,
@@ -51,6 +50,7 @@ from .model import ListItem as ListItemBlock
 from .model import Paragraph as ParagraphBlock
 from .model import Table as TableBlock
 from .pages import GREY_TEXT, RULE_GREY, PageDecoration, canvas_class, rl_colour
+from .typeset import Run, TextBlock
 
 BODY_TEXT = HexColor("#1A1A1A")
 EMERGENCY_RED = HexColor("#A8231B")  # 6.8:1 on white, a safety colour, never a brand colour
@@ -67,30 +67,6 @@ class Gap(Spacer):
 
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
         return self.width, max(0.0, min(self.height, available_height))
-
-
-class Para(Paragraph):
-    """A paragraph that lays its lines out once per width: KeepTogether and the frame
-    each ask for its size, and breaking lines is most of the layout's cost."""
-
-    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
-        if getattr(self, "_wrapped_for", None) == available_width and hasattr(self, "blPara"):
-            return self.width, self.height
-        size = super().wrap(available_width, available_height)
-        self._wrapped_for = available_width
-        return size
-
-
-class OutlinedParagraph(Para):
-    """A heading that also becomes a bookmark in the PDF's outline."""
-
-    def __init__(self, text: str | None, style: ParagraphStyle, outline: str = "",
-                 level: int = 0, **kwargs):
-        # ReportLab splits a paragraph by calling its class with (None, style, frags=...):
-        # only the first part carries the bookmark
-        super().__init__(text, style, **kwargs)
-        self.outline_text = outline
-        self.outline_level = level
 
 
 class RuledLines(Flowable):
@@ -177,10 +153,20 @@ class _Builder:
         self.document, self.clinic, self.layout = document, clinic, layout
         self.family = family(clinic.font)
         self.styles = _styles(layout, clinic, self.family)
-        self.inline = InlineWriter(self.family, clinic.primary.hex, warnings)
+        self.inline = InlineWriter(self.family, warnings)
+        self.link_colour = rl_colour(clinic.primary)
         self.labels = document.labels
         self.width = layout.column_width  # boxes and tables fill one column
         self.body_frame_height = layout.page_height - layout.margin_top - layout.margin_bottom
+
+    def para(self, runs: list[Run], style: ParagraphStyle, outline: str = "",
+             level: int = 0) -> TextBlock:
+        """A paragraph; with outline text, also a bookmark in the PDF's outline."""
+        return TextBlock(runs, style, self.family, self.link_colour, outline, level)
+
+    def labelled(self, label: str, value: str) -> list[Run]:
+        """'Label: value' with the label in bold."""
+        return [*self.inline.text(label, bold=True), *self.inline.text(" " + value)]
 
     # -- the whole story --
     def story(self) -> list[Flowable]:
@@ -197,9 +183,8 @@ class _Builder:
 
     def title_block(self, title_style: ParagraphStyle | None = None) -> list[Flowable]:
         doc, styles = self.document, self.styles
-        return [OutlinedParagraph(self.inline.text(doc.title), title_style or styles.title,
-                                  doc.title, 0),
-                Para(self.inline.text(doc.summary), styles.lead)]
+        return [self.para(self.inline.text(doc.title), title_style or styles.title, doc.title),
+                self.para(self.inline.text(doc.summary), styles.lead)]
 
     def title_height(self) -> float:
         """How tall the title block is across the full width (the first page's top frame)."""
@@ -225,8 +210,8 @@ class _Builder:
         story = self.blocks(doc.intro)
         for section in doc.sections:
             heading = section.heading
-            story.append(OutlinedParagraph(self.inline.markup(heading.content),
-                                           styles.headings[2], plain_text(heading.content), 0))
+            story.append(self.para(self.inline.runs(heading.content), styles.headings[2],
+                                   plain_text(heading.content)))
             story.extend(self.blocks(section.blocks))
         if doc.words_to_know:
             story.append(self.words_to_know())
@@ -243,7 +228,7 @@ class _Builder:
         title = ParagraphStyle("CoverTitle", parent=self.styles.title,
                                fontSize=layout.title_size * 1.1,
                                leading=layout.title_size * 1.25)
-        return [logo, Gap(layout.body_size), Para(self.inline.text(clinic.name), name_style),
+        return [logo, Gap(layout.body_size), self.para(self.inline.text(clinic.name), name_style),
                 Gap(frame_height * 0.12), _HRule(rl_colour(clinic.accent), 2.5),
                 Gap(layout.body_size * 1.2), *self.title_block(title), *self.personal_note()]
 
@@ -253,7 +238,7 @@ class _Builder:
         spacing = layout.body_leading * 1.9
         style = ParagraphStyle("NotesPageHeading", parent=self.styles.headings[2],
                                spaceBefore=0, keepWithNext=0)
-        heading = Para(self.inline.text(self.labels["notes"]), style)
+        heading = self.para(self.inline.text(self.labels["notes"]), style)
         room = self.body_frame_height - style.leading - style.spaceAfter - spacing
         return [heading, Gap(spacing * 0.5),
                 RuledLines(max(1, int(room // spacing)), spacing, RULE_GREY)]
@@ -262,11 +247,11 @@ class _Builder:
         doc = self.document
         rows = []
         if doc.prepared_for:
-            rows.append(Para(f"<b>{self.inline.text(self.labels['prepared_for'])}</b> "
-                                  f"{self.inline.text(doc.prepared_for)}", self.styles.body))
+            rows.append(self.para(self.labelled(self.labels["prepared_for"], doc.prepared_for),
+                                  self.styles.body))
         if doc.clinician_note:
-            rows.append(Para(f"<b>{self.inline.text(self.labels['note_from'])}</b> "
-                                  f"{self.inline.text(doc.clinician_note)}", self.styles.body))
+            rows.append(self.para(self.labelled(self.labels["note_from"], doc.clinician_note),
+                                  self.styles.body))
         return [self.box(rows, rl_colour(self.clinic.primary),
                          rl_colour(self.clinic.primary.tint(0.92)))] if rows else []
 
@@ -283,11 +268,11 @@ class _Builder:
             style = styles.list_body if depth else styles.body
             if not depth and plain_text(block.content).rstrip().endswith(":"):
                 style = styles.lead_in  # "You have the right to:" stays with its list
-            return [Para(self.inline.markup(block.content), style)]
+            return [self.para(self.inline.runs(block.content), style)]
         if isinstance(block, Heading):
             level = max(3, min(block.level, 4)) if block.level > 2 else 2
-            return [OutlinedParagraph(self.inline.markup(block.content), styles.headings[level],
-                                      plain_text(block.content), level - 2 if level < 4 else 1)]
+            return [self.para(self.inline.runs(block.content), styles.headings[level],
+                              plain_text(block.content), level - 2 if level < 4 else 1)]
         if isinstance(block, BulletList):
             flowable = self.list_flowable(block, depth)
             if depth == 0 and len(block.items) <= SHORT_LIST_ITEMS:
@@ -307,7 +292,7 @@ class _Builder:
         size = self.layout.body_size
         items = []
         for item in block.items:
-            flowables = self.blocks(item.blocks, depth + 1) or [Para("", self.styles.body)]
+            flowables = self.blocks(item.blocks, depth + 1) or [self.para([], self.styles.body)]
             items.append(ListItem(flowables))
         options = {"leftIndent": size * 1.5, "bulletFontSize": size,
                    "bulletColor": rl_colour(self.clinic.accent), "spaceBefore": 0,
@@ -354,7 +339,7 @@ class _Builder:
         if block.title:
             style = ParagraphStyle("BoxTitleColoured", parent=self.styles.box_title,
                                    textColor=title_colour)
-            rows.append(Para(self.inline.markup(block.title), style))
+            rows.append(self.para(self.inline.runs(block.title), style))
         for inner in block.blocks:
             rows.extend(self.block(inner, depth=1) if not isinstance(inner, BulletList)
                         else [self.list_flowable(inner, 0)])
@@ -365,12 +350,12 @@ class _Builder:
         spacing = self.layout.body_leading * 1.9
         parts: list[Flowable] = []
         if block.title:
-            parts.append(Para(self.inline.markup(block.title), self.styles.headings[3]))
+            parts.append(self.para(self.inline.runs(block.title), self.styles.headings[3]))
         if block.fields:
             label_width = min(self.width * 0.5,
                               max(self.family_width(f) for f in block.fields) + size)
             label_style = ParagraphStyle("FieldLabel", parent=self.styles.body, spaceAfter=0)
-            rows = [[Para(self.inline.text(field), label_style), ""]
+            rows = [[self.para(self.inline.text(field), label_style), ""]
                     for field in block.fields]
             table = Table(rows, colWidths=[label_width, self.width - label_width],
                           hAlign="LEFT")
@@ -401,9 +386,9 @@ class _Builder:
             block.header)
         rows = []
         if block.header:
-            rows.append([Para(self.inline.markup(c), header_style) for c in block.header])
+            rows.append([self.para(self.inline.runs(c), header_style) for c in block.header])
         for row in block.rows:
-            cells = [Para(self.inline.markup(c), cell_style) for c in row]
+            cells = [self.para(self.inline.runs(c), cell_style) for c in row]
             rows.append(cells + [""] * (width - len(cells)))
         if not rows or width == 0:
             return Gap(0)
@@ -421,11 +406,12 @@ class _Builder:
         return KeepTogether([table, Gap(self.layout.body_size)]) if len(rows) < 12 else table
 
     def words_to_know(self) -> Flowable:
-        rows: list[Flowable] = [Para(self.inline.text(self.labels["words_to_know"]),
+        rows: list[Flowable] = [self.para(self.inline.text(self.labels["words_to_know"]),
                                           self.styles.box_title)]
         for entry in self.document.words_to_know:
-            rows.append(Para(f"<b>{self.inline.text(entry.term)}</b>: "
-                                  f"{self.inline.text(entry.definition)}", self.styles.list_body))
+            rows.append(self.para([*self.inline.text(entry.term, bold=True),
+                                   *self.inline.text(": " + entry.definition)],
+                                  self.styles.list_body))
         return self.box(rows, rl_colour(self.clinic.accent),
                         rl_colour(self.clinic.accent.tint(0.92)))
 
@@ -439,27 +425,27 @@ class _Builder:
             ListItemBlock((ParagraphBlock((Text(f"{link.label}: "), Link(
                 link.url, (Text(_display_url(link.url)),)))),))
             for link in doc.learn_more))
-        return [OutlinedParagraph(self.inline.text(labels["learn_more"]),
-                                  self.styles.headings[2], labels["learn_more"], 0),
+        return [self.para(self.inline.text(labels["learn_more"]), self.styles.headings[2],
+                          labels["learn_more"]),
                 KeepTogether([self.list_flowable(links, 0)]), Gap(self.layout.body_size)]
 
     def closing(self) -> list[Flowable]:
         """How to reach the clinic, sources, dates, copyright and disclaimer."""
         doc, styles, labels, clinic = self.document, self.styles, self.labels, self.clinic
         text = self.inline.text
-        contact = [Para(text(labels["contact"]), ParagraphStyle(
+        contact = [self.para(text(labels["contact"]), ParagraphStyle(
             "ContactTitle", parent=styles.box_title, textColor=rl_colour(clinic.primary))),
-            Para(f"<b>{text(clinic.name)}</b><br/>"
-                      + "<br/>".join(text(line) for line in clinic.address), styles.list_body)]
-        lines = [f"<b>{text(labels['phone'])}</b> {text(unbreakable(clinic.phone))}"]
+            self.para(self.inline.lines(text(clinic.name, bold=True),
+                                        *(text(line) for line in clinic.address)),
+                      styles.list_body)]
+        lines = [self.labelled(labels["phone"], unbreakable(clinic.phone))]
         if clinic.after_hours:
-            lines.append(f"<b>{text(labels['after_hours'])}</b> "
-                         f"{text(unbreakable(clinic.after_hours))}")
+            lines.append(self.labelled(labels["after_hours"], unbreakable(clinic.after_hours)))
         if clinic.website:
-            lines.append(f"<b>{text(labels['website'])}</b> {text(_display_url(clinic.website))}")
-        contact.append(Para("<br/>".join(lines), styles.list_body))
+            lines.append(self.labelled(labels["website"], _display_url(clinic.website)))
+        contact.append(self.para(self.inline.lines(*lines), styles.list_body))
         if clinic.footer_note:
-            contact.append(Para(f"<i>{text(clinic.footer_note)}</i>", styles.list_body))
+            contact.append(self.para(text(clinic.footer_note, italic=True), styles.list_body))
         small = styles.small
         sources = "; ".join(
             f"{source.publisher}, \u201c{source.title}\u201d" for source in doc.sources)
@@ -469,8 +455,8 @@ class _Builder:
         closing: list[Flowable] = [
             *self.box(contact, rl_colour(clinic.primary),
                       rl_colour(clinic.primary.tint(0.94)))._content,
-            Para(f"<b>{text(labels['sources'])}</b> {text(sources)}", small),
-            Para(text(dates), small),
+            self.para(self.labelled(labels["sources"], sources), small),
+            self.para(text(dates), small),
         ]
         for block in doc.copyright + doc.disclaimer:
             closing.extend(self.small_block(block))
@@ -482,7 +468,7 @@ class _Builder:
             if isinstance(block, Heading):
                 style = ParagraphStyle("SmallHead", parent=style,
                                        fontName=self.family.face("bold"))
-            return [Para(self.inline.markup(block.content), style)]
+            return [self.para(self.inline.runs(block.content), style)]
         return self.block(block, 1)
 
 

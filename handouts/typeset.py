@@ -1,0 +1,305 @@
+"""Setting runs of text into lines and drawing them: the paragraph of every handout.
+
+Our text arrives already structured (runs of plain text, each with a weight, a slant, a font
+family and perhaps a link), so it is set directly instead of being written out as ReportLab
+paragraph markup and parsed back. Lines break at spaces, greedily, as ReportLab's
+left-aligned paragraphs do; a word wider than the line is split between characters. A
+paragraph never leaves its first line alone at the foot of a column nor its last line alone
+at the head of the next (no orphans, no widows).
+
+Setting text this way is several times faster than ReportLab's general Paragraph, which is
+most of what makes a batch of handouts fast (see benchmarks/run.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import Flowable
+
+from .fonts import FontFamily
+
+_FUZZ = 1e-6
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    """Plain text in one style. family None: the paragraph's own family."""
+
+    text: str
+    bold: bool = False
+    italic: bool = False
+    family: FontFamily | None = None
+    link: str | None = None
+
+
+LINE_BREAK = Run("\n")
+
+# A word is a tuple of pieces (face, link, text, width) plus the space before it, which
+# belongs to the run the space was typed in: (face, link, width), or None.
+_Piece = tuple[str, "str | None", str, float]
+_Space = tuple[str, "str | None", float]
+
+
+@dataclass(frozen=True, slots=True)
+class _Word:
+    pieces: tuple[_Piece, ...]
+    width: float
+    space: _Space | None
+
+
+_BREAK = _Word((), 0.0, None)  # a hard line break in the word list
+
+# Glyph widths are a pure function of face, size and text; words repeat across paragraphs.
+_widths: dict[tuple[str, str, float], float] = {}
+_WIDTH_CACHE_LIMIT = 200_000
+
+
+def text_width(text: str, face: str, size: float) -> float:
+    key = (text, face, size)
+    width = _widths.get(key)
+    if width is None:
+        if len(_widths) >= _WIDTH_CACHE_LIMIT:
+            _widths.clear()
+        width = _widths[key] = stringWidth(text, face, size)
+    return width
+
+
+def _style_of(bold: bool, italic: bool) -> str:
+    if bold and italic:
+        return "bolditalic"
+    return "bold" if bold else "italic" if italic else "regular"
+
+
+def _words(runs: list[Run], family: FontFamily, base_bold: bool, size: float) -> list[_Word]:
+    """Cut the runs into words: what lies between spaces, across changes of style."""
+    words: list[_Word] = []
+    pieces: list[_Piece] = []
+    width = 0.0
+    space_before: _Space | None = None
+    pending: _Space | None = None  # a space seen since the last piece
+
+    def finish() -> None:
+        nonlocal pieces, width, space_before
+        if pieces:
+            words.append(_Word(tuple(pieces), width, space_before))
+            pieces, width, space_before = [], 0.0, None
+
+    faces: dict[tuple[bool, bool, int], str] = {}
+    for run in runs:
+        if run is LINE_BREAK:
+            finish()
+            words.append(_BREAK)
+            pending = None
+            continue
+        key = (run.bold, run.italic, id(run.family))
+        face = faces.get(key)
+        if face is None:
+            face = faces[key] = (run.family or family).face(
+                _style_of(run.bold or base_bold, run.italic))
+        parts = run.text.split(" ")
+        for index, part in enumerate(parts):
+            if index:
+                finish()
+                if pending is None:
+                    pending = (face, run.link, text_width(" ", face, size))
+            if part:
+                if not pieces:
+                    space_before, pending = pending, None
+                part_width = text_width(part, face, size)
+                pieces.append((face, run.link, part, part_width))
+                width += part_width
+    finish()
+    return words
+
+
+@dataclass(frozen=True, slots=True)
+class _Line:
+    words: tuple[_Word, ...]  # the first word's space is not drawn
+    width: float
+    hard_break: bool  # ended by a line break, not by running out of room
+
+
+# Where a long word (in practice, a web address) had best be cut: after one of these.
+_BREAK_AFTER = frozenset("/-?&=")
+
+
+def _split_long(word: _Word, room: float, size: float) -> list[_Word]:
+    """A word wider than the line, cut into parts that fit: after a slash or a hyphen
+    where one is on the line, else between characters."""
+    chars = [(face, link, char, text_width(char, face, size))
+             for face, link, text, _ in word.pieces for char in text]
+    parts: list[_Word] = []
+    start = 0
+    while start < len(chars):
+        end, width, cut = start, 0.0, 0
+        while end < len(chars) and (end == start or width + chars[end][3] <= room + _FUZZ):
+            width += chars[end][3]
+            end += 1
+            if chars[end - 1][2] in _BREAK_AFTER:
+                cut = end
+        if end < len(chars) and start < cut < end:
+            end = cut
+        parts.append(_joined(chars[start:end], size))
+        start = end
+    return parts
+
+
+def _joined(chars: list[tuple[str, str | None, str, float]], size: float) -> _Word:
+    pieces: list[_Piece] = []
+    for face, link, char, _ in chars:
+        if pieces and pieces[-1][0] == face and pieces[-1][1] == link:
+            pieces[-1] = (face, link, pieces[-1][2] + char, 0.0)
+        else:
+            pieces.append((face, link, char, 0.0))
+    measured = tuple((face, link, text, text_width(text, face, size))
+                     for face, link, text, _ in pieces)
+    return _Word(measured, sum(piece[3] for piece in measured), None)
+
+
+def break_lines(words: list[_Word], room: float, size: float,
+                tolerance: float = 0.0) -> list[_Line]:
+    """Greedy line breaking: each line takes as many words as fit. As in ReportLab, a line
+    may run past the room by `tolerance` points per word already on it (a twentieth of a
+    space each by default: under two points on a full line, unseen in a margin or gutter)."""
+    lines: list[_Line] = []
+    line: list[_Word] = []
+    width = 0.0
+    for word in words:
+        if word is _BREAK:
+            lines.append(_Line(tuple(line), width, True))
+            line, width = [], 0.0
+            continue
+        if line:
+            space = word.space[2] if word.space else 0.0
+            if width + space + word.width <= room + tolerance * len(line) + _FUZZ:
+                line.append(word)
+                width += space + word.width
+                continue
+            lines.append(_Line(tuple(line), width, False))
+            line, width = [], 0.0
+        if word.width <= room + _FUZZ:
+            line, width = [word], word.width
+            continue
+        *whole, last = _split_long(word, room, size)
+        lines.extend(_Line((part,), part.width, False) for part in whole)
+        line, width = [last], last.width
+    if line:
+        lines.append(_Line(tuple(line), width, False))
+    return lines
+
+
+def _fragments(line: _Line) -> list[list]:
+    """A line as drawable fragments [face, link, text, width]: neighbouring pieces in the
+    same face with the same link are drawn as one string."""
+    out: list[list] = []
+    for index, word in enumerate(line.words):
+        items: tuple = word.pieces
+        if index and word.space:
+            face, link, width = word.space
+            items = ((face, link, " ", width), *word.pieces)
+        for face, link, text, width in items:
+            if out and out[-1][0] == face and out[-1][1] == link:
+                out[-1][2] += text
+                out[-1][3] += width
+            else:
+                out.append([face, link, text, width])
+    return out
+
+
+class TextBlock(Flowable):
+    """A paragraph of runs in one ParagraphStyle (size, leading, colour, spacing,
+    keep-with-next). A heading may carry an outline entry (a PDF bookmark)."""
+
+    def __init__(self, runs: list[Run], style: ParagraphStyle, family: FontFamily,
+                 link_colour=None, outline: str = "", level: int = 0,
+                 _words_: list[_Word] | None = None):
+        super().__init__()
+        self.style = style
+        self.family = family
+        self.link_colour = link_colour
+        self.outline_text = outline
+        self.outline_level = level
+        self._base_bold = style.fontName == family.face("bold")
+        self._words = _words_ if _words_ is not None else _words(
+            runs, family, self._base_bold, style.fontSize)
+        self._lines: list[_Line] = []
+        self._wrapped_for: float | None = None
+
+    def _set(self, width: float) -> None:
+        if self._wrapped_for != width:
+            size = self.style.fontSize
+            tolerance = getattr(self.style, "spaceShrinkage", 0.0) * text_width(
+                " ", self.style.fontName, size)
+            self._lines = break_lines(self._words, width, size, tolerance)
+            self._wrapped_for = width
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        self._set(available_width)
+        self.width = available_width
+        self.height = len(self._lines) * self.style.leading
+        return self.width, self.height
+
+    def minWidth(self) -> float:  # noqa: N802 (ReportLab's name)
+        return max((word.width for word in self._words), default=0.0)
+
+    def split(self, available_width: float, available_height: float) -> list[Flowable]:
+        self._set(available_width)
+        lines = self._lines
+        fit = int(available_height / self.style.leading)
+        if fit <= 1 or not lines:
+            return []  # a lone first line (an orphan) moves on with the rest
+        if len(lines) <= fit:
+            return [self]
+        if len(lines) == fit + 1:  # a lone last line (a widow) takes company with it
+            if len(lines) <= 3:
+                return []
+            fit -= 1
+        return [self._part(lines[:fit], first=True), self._part(lines[fit:], first=False)]
+
+    def _part(self, lines: list[_Line], first: bool) -> TextBlock:
+        words: list[_Word] = []
+        for line in lines:
+            words.extend(line.words)
+            if line.hard_break:
+                words.append(_BREAK)
+        part = TextBlock([], self.style, self.family, self.link_colour,
+                         self.outline_text if first else "", self.outline_level, words)
+        if "keepWithNext" in self.__dict__:
+            part.keepWithNext = self.keepWithNext
+        return part
+
+    def draw(self) -> None:
+        if not self._lines:
+            return
+        canvas, style = self.canv, self.style
+        size, leading = style.fontSize, style.leading
+        colour, link_colour = style.textColor, self.link_colour or style.textColor
+        canvas.saveState()
+        text = canvas.beginText()
+        face_now, colour_now = None, None
+        links: list[tuple[str, float, float, float]] = []
+        y = self.height - size  # ReportLab's first baseline: one font size below the top
+        for line in self._lines:
+            text.setTextOrigin(0, y)
+            x = 0.0
+            for face, link, chunk, width in _fragments(line):
+                if face != face_now:
+                    text.setFont(face, size, leading)
+                    face_now = face
+                wanted = link_colour if link else colour
+                if wanted != colour_now:
+                    text.setFillColor(wanted)
+                    colour_now = wanted
+                text.textOut(chunk)
+                if link:
+                    links.append((link, x, y, width))
+                x += width
+            y -= leading
+        canvas.drawText(text)
+        canvas.restoreState()
+        for link, x, base, width in links:
+            bottom = base - size / 8
+            canvas.linkURL(link, (x, bottom, x + width, bottom + leading), relative=1,
+                           kind="URI")
