@@ -21,14 +21,19 @@ class FontFamily:
     name: str
     files: dict[str, Path]  # style -> TrueType file
 
-    @property
+    @functools.cached_property
     def key(self) -> str:
         return "".join(ch for ch in self.name if ch.isalnum())
 
     def face(self, style: str = "regular") -> str:
         """The ReportLab font name of one style of this family (registering it if needed)."""
-        register(self)
-        return f"{self.key}-{style}"
+        return _face(self, style)
+
+
+@functools.cache
+def _face(font_family: FontFamily, style: str) -> str:
+    register(font_family)
+    return f"{font_family.key}-{style}"
 
 
 def _atkinson() -> dict[str, Path]:

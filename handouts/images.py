@@ -15,6 +15,7 @@ from .errors import HandoutsError
 MAX_LOGO_BYTES = 5 * 1024 * 1024
 MAX_LOGO_PIXELS = 25_000_000
 LOGO_EMBED_HEIGHT_PX = 240  # enough for a 1-inch-tall logo at 240 dpi
+HEADER_LOGO_HEIGHT_PX = 120  # the page header's logo is under half an inch tall
 
 _FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG"}
 
@@ -24,6 +25,7 @@ class Logo:
     png: bytes  # a downscaled PNG copy, the bytes that go into the PDF
     width: int
     height: int
+    header_png: bytes  # a smaller copy for the page header (small, and drawn on every page)
 
     @property
     def aspect(self) -> float:
@@ -95,11 +97,21 @@ def _load_logo(path: Path, key: str) -> Logo:
 
 def _embeddable(image: Image.Image) -> Logo:
     image = image.convert("RGBA")
-    if image.height > LOGO_EMBED_HEIGHT_PX:
-        width = max(1, round(image.width * LOGO_EMBED_HEIGHT_PX / image.height))
-        image = image.resize((width, LOGO_EMBED_HEIGHT_PX), Image.Resampling.LANCZOS)
     if image.getextrema()[3] == (255, 255):
         image = image.convert("RGB")
+    large = _at_most(image, LOGO_EMBED_HEIGHT_PX)
+    return Logo(_png(large), large.width, large.height,
+                _png(_at_most(image, HEADER_LOGO_HEIGHT_PX)))
+
+
+def _at_most(image: Image.Image, height: int) -> Image.Image:
+    if image.height <= height:
+        return image
+    width = max(1, round(image.width * height / image.height))
+    return image.resize((width, height), Image.Resampling.LANCZOS)
+
+
+def _png(image: Image.Image) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", compress_level=6)
-    return Logo(buffer.getvalue(), image.width, image.height)
+    return buffer.getvalue()

@@ -107,7 +107,7 @@ class PageDecoration:
             # one image object for every page: drawn into a form once, then referenced
             if not canvas.hasForm("header-logo"):
                 canvas.beginForm("header-logo")
-                canvas.drawImage(_reader(clinic.logo.png), x, top - height,
+                canvas.drawImage(_reader(clinic.logo.header_png), x, top - height,
                                  width=width, height=height, mask="auto")
                 canvas.endForm()
             canvas.doForm("header-logo")

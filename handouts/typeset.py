@@ -36,20 +36,17 @@ class Run:
 
 LINE_BREAK = Run("\n")
 
-# A word is a tuple of pieces (face, link, text, width) plus the space before it, which
-# belongs to the run the space was typed in: (face, link, width), or None.
+# Words and lines are plain tuples: a handout has thousands of them.
+# A piece: (face, link, text, width). A space: (face, link, width), typed in that run.
+# A word: (pieces, width, the space before it or None).
+# A line: (words, width, ended by a line break); its first word's space is not drawn.
 _Piece = tuple[str, "str | None", str, float]
 _Space = tuple[str, "str | None", float]
+_Word = tuple[tuple[_Piece, ...], float, "_Space | None"]
+_Line = tuple[tuple[_Word, ...], float, bool]
 
+_BREAK: _Word = ((), 0.0, None)  # a hard line break in the word list (compared by identity)
 
-@dataclass(frozen=True, slots=True)
-class _Word:
-    pieces: tuple[_Piece, ...]
-    width: float
-    space: _Space | None
-
-
-_BREAK = _Word((), 0.0, None)  # a hard line break in the word list
 
 # Glyph widths are a pure function of face, size and text; words repeat across paragraphs.
 _widths: dict[tuple[str, str, float], float] = {}
@@ -79,17 +76,12 @@ def _words(runs: list[Run], family: FontFamily, base_bold: bool, size: float) ->
     width = 0.0
     space_before: _Space | None = None
     pending: _Space | None = None  # a space seen since the last piece
-
-    def finish() -> None:
-        nonlocal pieces, width, space_before
-        if pieces:
-            words.append(_Word(tuple(pieces), width, space_before))
-            pieces, width, space_before = [], 0.0, None
-
     faces: dict[tuple[bool, bool, int], str] = {}
     for run in runs:
         if run is LINE_BREAK:
-            finish()
+            if pieces:
+                words.append((tuple(pieces), width, space_before))
+                pieces, width = [], 0.0
             words.append(_BREAK)
             pending = None
             continue
@@ -98,27 +90,40 @@ def _words(runs: list[Run], family: FontFamily, base_bold: bool, size: float) ->
         if face is None:
             face = faces[key] = (run.family or family).face(
                 _style_of(run.bold or base_bold, run.italic))
-        parts = run.text.split(" ")
-        for index, part in enumerate(parts):
-            if index:
-                finish()
-                if pending is None:
-                    pending = (face, run.link, text_width(" ", face, size))
-            if part:
-                if not pieces:
-                    space_before, pending = pending, None
-                part_width = text_width(part, face, size)
-                pieces.append((face, run.link, part, part_width))
-                width += part_width
-    finish()
+        link = run.link
+        first, *rest = run.text.split(" ")
+        if first:  # continues the word before, if no space came between
+            if not pieces:
+                space_before, pending, width = pending, None, 0.0
+            part_width = text_width(first, face, size)
+            pieces.append((face, link, first, part_width))
+            width += part_width
+        if not rest:
+            continue
+        if pieces:
+            words.append((tuple(pieces), width, space_before))
+            pieces, width = [], 0.0
+        if pending is None:
+            pending = (face, link, text_width(" ", face, size))
+        for part in rest:
+            if not part:
+                continue
+            part_width = text_width(part, face, size)
+            if pieces:
+                words.append((tuple(pieces), width, space_before))
+                space_before = (face, link, text_width(" ", face, size))
+            else:
+                space_before, pending = pending, None
+            pieces, width = [(face, link, part, part_width)], part_width
+        if not rest[-1]:  # the run ends with a space
+            if pieces:
+                words.append((tuple(pieces), width, space_before))
+                pieces, width = [], 0.0
+            if pending is None:
+                pending = (face, link, text_width(" ", face, size))
+    if pieces:
+        words.append((tuple(pieces), width, space_before))
     return words
-
-
-@dataclass(frozen=True, slots=True)
-class _Line:
-    words: tuple[_Word, ...]  # the first word's space is not drawn
-    width: float
-    hard_break: bool  # ended by a line break, not by running out of room
 
 
 # Where a long word (in practice, a web address) had best be cut: after one of these.
@@ -129,7 +134,7 @@ def _split_long(word: _Word, room: float, size: float) -> list[_Word]:
     """A word wider than the line, cut into parts that fit: after a slash or a hyphen
     where one is on the line, else between characters."""
     chars = [(face, link, char, text_width(char, face, size))
-             for face, link, text, _ in word.pieces for char in text]
+             for face, link, text, _ in word[0] for char in text]
     parts: list[_Word] = []
     start = 0
     while start < len(chars):
@@ -155,7 +160,7 @@ def _joined(chars: list[tuple[str, str | None, str, float]], size: float) -> _Wo
             pieces.append((face, link, char, 0.0))
     measured = tuple((face, link, text, text_width(text, face, size))
                      for face, link, text, _ in pieces)
-    return _Word(measured, sum(piece[3] for piece in measured), None)
+    return measured, sum(piece[3] for piece in measured), None
 
 
 def break_lines(words: list[_Word], room: float, size: float,
@@ -168,25 +173,25 @@ def break_lines(words: list[_Word], room: float, size: float,
     width = 0.0
     for word in words:
         if word is _BREAK:
-            lines.append(_Line(tuple(line), width, True))
+            lines.append((tuple(line), width, True))
             line, width = [], 0.0
             continue
+        pieces, word_width, space = word
         if line:
-            space = word.space[2] if word.space else 0.0
-            if width + space + word.width <= room + tolerance * len(line) + _FUZZ:
+            wider = width + (space[2] if space else 0.0) + word_width
+            if wider <= room + tolerance * len(line) + _FUZZ:
                 line.append(word)
-                width += space + word.width
+                width = wider
                 continue
-            lines.append(_Line(tuple(line), width, False))
-            line, width = [], 0.0
-        if word.width <= room + _FUZZ:
-            line, width = [word], word.width
+            lines.append((tuple(line), width, False))
+        if word_width <= room + _FUZZ:
+            line, width = [word], word_width
             continue
         *whole, last = _split_long(word, room, size)
-        lines.extend(_Line((part,), part.width, False) for part in whole)
-        line, width = [last], last.width
+        lines.extend(((part,), part[1], False) for part in whole)
+        line, width = [last], last[1]
     if line:
-        lines.append(_Line(tuple(line), width, False))
+        lines.append((tuple(line), width, False))
     return lines
 
 
@@ -194,17 +199,23 @@ def _fragments(line: _Line) -> list[list]:
     """A line as drawable fragments [face, link, text, width]: neighbouring pieces in the
     same face with the same link are drawn as one string."""
     out: list[list] = []
-    for index, word in enumerate(line.words):
-        items: tuple = word.pieces
-        if index and word.space:
-            face, link, width = word.space
-            items = ((face, link, " ", width), *word.pieces)
-        for face, link, text, width in items:
-            if out and out[-1][0] == face and out[-1][1] == link:
-                out[-1][2] += text
-                out[-1][3] += width
+    last: list = ["", None, "", 0.0]
+    for index, (pieces, _, space) in enumerate(line[0]):
+        if index and space:
+            face, link, width = space
+            if last[0] == face and last[1] == link:
+                last[2] += " "
+                last[3] += width
             else:
-                out.append([face, link, text, width])
+                last = [face, link, " ", width]
+                out.append(last)
+        for face, link, text, width in pieces:
+            if last[0] == face and last[1] == link:
+                last[2] += text
+                last[3] += width
+            else:
+                last = [face, link, text, width]
+                out.append(last)
     return out
 
 
@@ -242,7 +253,7 @@ class TextBlock(Flowable):
         return self.width, self.height
 
     def minWidth(self) -> float:  # noqa: N802 (ReportLab's name)
-        return max((word.width for word in self._words), default=0.0)
+        return max((word[1] for word in self._words), default=0.0)
 
     def split(self, available_width: float, available_height: float) -> list[Flowable]:
         self._set(available_width)
@@ -260,9 +271,9 @@ class TextBlock(Flowable):
 
     def _part(self, lines: list[_Line], first: bool) -> TextBlock:
         words: list[_Word] = []
-        for line in lines:
-            words.extend(line.words)
-            if line.hard_break:
+        for line_words, _, hard_break in lines:
+            words.extend(line_words)
+            if hard_break:
                 words.append(_BREAK)
         part = TextBlock([], self.style, self.family, self.link_colour,
                          self.outline_text if first else "", self.outline_level, words)
