@@ -14,8 +14,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from reportlab.lib.rl_accel import escapePDF, fp_str
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
 from reportlab.platypus import Flowable
 
 from .fonts import FontFamily
@@ -282,34 +283,44 @@ class TextBlock(Flowable):
         return part
 
     def draw(self) -> None:
+        """Write the lines as one PDF text object: a text matrix per line, then each
+        fragment in its font subset (TrueType faces only, which is all handouts embed)."""
         if not self._lines:
             return
         canvas, style = self.canv, self.style
+        document = canvas._doc
         size, leading = style.fontSize, style.leading
-        colour, link_colour = style.textColor, self.link_colour or style.textColor
-        canvas.saveState()
-        text = canvas.beginText()
-        face_now, colour_now = None, None
+        size_text = fp_str(size)
+        colours = {None: f"{fp_str(*style.textColor.rgb())} rg"}
+        if self.link_colour is not None:
+            colours["link"] = f"{fp_str(*self.link_colour.rgb())} rg"
+        else:
+            colours["link"] = colours[None]
+        code = ["q BT"]
+        subset_now, colour_now = None, None
         links: list[tuple[str, float, float, float]] = []
         y = self.height - size  # ReportLab's first baseline: one font size below the top
         for line in self._lines:
-            text.setTextOrigin(0, y)
+            code.append(f"1 0 0 1 0 {fp_str(y)} Tm")
             x = 0.0
             for face, link, chunk, width in _fragments(line):
-                if face != face_now:
-                    text.setFont(face, size, leading)
-                    face_now = face
-                wanted = link_colour if link else colour
-                if wanted != colour_now:
-                    text.setFillColor(wanted)
-                    colour_now = wanted
-                text.textOut(chunk)
+                colour = colours["link" if link else None]
+                if colour is not colour_now:
+                    code.append(colour)
+                    colour_now = colour
+                font = getFont(face)
+                for subset, data in font.splitString(chunk, document):
+                    if (face, subset) != subset_now:
+                        name = font.getSubsetInternalName(subset, document)
+                        code.append(f"{name} {size_text} Tf")
+                        subset_now = (face, subset)
+                    code.append(f"({escapePDF(data)}) Tj")
                 if link:
                     links.append((link, x, y, width))
                 x += width
             y -= leading
-        canvas.drawText(text)
-        canvas.restoreState()
+        code.append("ET Q")
+        canvas.addLiteral(" ".join(code))
         for link, x, base, width in links:
             bottom = base - size / 8
             canvas.linkURL(link, (x, bottom, x + width, bottom + leading), relative=1,
