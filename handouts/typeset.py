@@ -325,3 +325,16 @@ class TextBlock(Flowable):
             bottom = base - size / 8
             canvas.linkURL(link, (x, bottom, x + width, bottom + leading), relative=1,
                            kind="URI")
+
+
+def draw_string(canvas, x: float, y: float, text: str, face: str, size: float, colour) -> None:
+    """One string in one face at (x, y), written as a PDF text object (a list bullet)."""
+    document = canvas._doc
+    font = getFont(face)
+    code = [f"q BT {fp_str(*colour.rgb())} rg 1 0 0 1 {fp_str(x, y)} Tm"]
+    size_text = fp_str(size)
+    for subset, data in font.splitString(text, document):
+        code.append(f"{font.getSubsetInternalName(subset, document)} {size_text} Tf "
+                    f"({escapePDF(data)}) Tj")
+    code.append("ET Q")
+    canvas.addLiteral(" ".join(code))
