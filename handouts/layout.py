@@ -61,13 +61,19 @@ SHORT_LIST_ITEMS = 8  # lists up to this long are kept on one page
 
 
 class Gap(Spacer):
-    """Vertical space that shrinks to what is left of the frame, so a gap after the last
-    line on a page never pushes an empty page into the document."""
+    """Vertical space that shrinks to what is left of the frame and vanishes at the top of
+    a column or page: a gap after the last line on a page never pushes anything (or an
+    empty page) on, and a new page never starts with blank space."""
+
+    _ZEROSIZE = True  # asks to be placed even when no room is left: it then takes none
 
     def __init__(self, height: float):
         super().__init__(1, height)
 
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        frame = getattr(self, "_frame", None)
+        if frame is not None and getattr(frame, "_atTop", False):
+            return self.width, 0.0
         return self.width, max(0.0, min(self.height, available_height))
 
 

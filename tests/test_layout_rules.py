@@ -1,7 +1,10 @@
 """Layout rules a reader relies on, checked on every shipped handout in every layout:
-a heading never ends a page, and a box is never split across pages."""
+no page is empty but for its header and footer, a heading never ends a page, and a box is
+never split across pages."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 from conftest import DATE, REPO, page_texts
@@ -26,11 +29,17 @@ def last_text(block) -> str:
 
 @pytest.mark.parametrize("layout", ["letter", "a4", "large-print", "booklet-letter"])
 @pytest.mark.parametrize("topic,lang,level", VERSIONS)
-def test_headings_stay_with_their_text_and_boxes_stay_whole(topic, lang, level, layout):
+def test_no_bare_page_no_stranded_heading_no_split_box(topic, lang, level, layout):
     handout = build_handout(SHIPPED, topic, "riverside", layout,
                             Options(lang=lang, level=level, date=DATE))
     pages = page_texts(handout.pdf)
     footer = handout.document.title if handout.layout.footer_title else "(555) 010-4477"
+    for number, text in enumerate(pages, start=1):
+        body = re.sub(r"Page \d+ of \d+|P\u00e1gina \d+ de \d+", "", text)
+        for repeated in ("Riverside Cancer Center", handout.document.title, "(555) 010-4477",
+                         "\u2022"):
+            body = body.replace(repeated, "", 1 if repeated.startswith("Riverside") else -1)
+        assert body.split(), f"page {number} holds nothing but its header and footer"
     for section in handout.document.sections:
         heading = " ".join(plain_text(section.heading.content).split())
         page = next(text for text in pages if heading in text)
