@@ -92,12 +92,19 @@ def coverage(font_family: FontFamily) -> frozenset[int]:
     return frozenset(cp for cp, glyph in face.charToGlyph.items() if glyph)
 
 
+@functools.cache
+def _ascii_coverage(font_family: FontFamily) -> frozenset[str]:
+    """The ASCII characters the family draws, and the spaces that need no glyph."""
+    cover = coverage(font_family)
+    return frozenset(chr(cp) for cp in range(128) if cp in cover) | frozenset("\n\t ")
+
+
 def split_by_face(text: str, main: FontFamily) -> list[tuple[str, FontFamily | None]]:
     """Cut text into runs the main family can draw, runs for the fallback family, and
     runs of characters no embedded font has (family None: draw REPLACEMENT instead)."""
-    main_cover = coverage(main)
-    if text.isascii() and all(ord(c) in main_cover or c in "\n\t " for c in set(text)):
+    if text.isascii() and set(text) <= _ascii_coverage(main):
         return [(text, main)] if text else []
+    main_cover = coverage(main)
     runs: list[tuple[str, FontFamily | None]] = []
     fallback: FontFamily | None = None
     for char in text:

@@ -12,6 +12,7 @@ most of what makes a batch of handouts fast (see benchmarks/run.py)."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from reportlab.lib.rl_accel import escapePDF, fp_str
@@ -283,28 +284,26 @@ class TextBlock(Flowable):
         return part
 
     def draw(self) -> None:
-        """Write the lines as one PDF text object: a text matrix per line, then each
-        fragment in its font subset (TrueType faces only, which is all handouts embed)."""
+        """Write the lines as one PDF text object: the first line placed by a text matrix,
+        the next ones by T* (next line, at the leading); each fragment in its font subset
+        (TrueType faces only, which is all handouts embed)."""
         if not self._lines:
             return
         canvas, style = self.canv, self.style
         document = canvas._doc
         size, leading = style.fontSize, style.leading
         size_text = fp_str(size)
-        colours = {None: f"{fp_str(*style.textColor.rgb())} rg"}
-        if self.link_colour is not None:
-            colours["link"] = f"{fp_str(*self.link_colour.rgb())} rg"
-        else:
-            colours["link"] = colours[None]
-        code = ["q BT"]
+        colours = {False: _fill(style.textColor), True: _fill(self.link_colour or style.textColor)}
+        y = self.height - size  # ReportLab's first baseline: one font size below the top
+        code = [f"q BT 1 0 0 1 0 {fp_str(y)} Tm {fp_str(leading)} TL"]
         subset_now, colour_now = None, None
         links: list[tuple[str, float, float, float]] = []
-        y = self.height - size  # ReportLab's first baseline: one font size below the top
-        for line in self._lines:
-            code.append(f"1 0 0 1 0 {fp_str(y)} Tm")
+        for index, line in enumerate(self._lines):
+            if index:
+                code.append("T*")
             x = 0.0
             for face, link, chunk, width in _fragments(line):
-                colour = colours["link" if link else None]
+                colour = colours[link is not None]
                 if colour is not colour_now:
                     code.append(colour)
                     colour_now = colour
@@ -316,9 +315,8 @@ class TextBlock(Flowable):
                         subset_now = (face, subset)
                     code.append(f"({escapePDF(data)}) Tj")
                 if link:
-                    links.append((link, x, y, width))
+                    links.append((link, x, y - index * leading, width))
                 x += width
-            y -= leading
         code.append("ET Q")
         canvas.addLiteral(" ".join(code))
         for link, x, base, width in links:
@@ -327,11 +325,17 @@ class TextBlock(Flowable):
                            kind="URI")
 
 
+@functools.lru_cache(maxsize=64)
+def _fill(colour) -> str:
+    """The PDF operator that sets a fill colour."""
+    return f"{fp_str(*colour.rgb())} rg"
+
+
 def draw_string(canvas, x: float, y: float, text: str, face: str, size: float, colour) -> None:
     """One string in one face at (x, y), written as a PDF text object (a list bullet)."""
     document = canvas._doc
     font = getFont(face)
-    code = [f"q BT {fp_str(*colour.rgb())} rg 1 0 0 1 {fp_str(x, y)} Tm"]
+    code = [f"q BT {_fill(colour)} 1 0 0 1 {fp_str(x, y)} Tm"]
     size_text = fp_str(size)
     for subset, data in font.splitString(text, document):
         code.append(f"{font.getSubsetInternalName(subset, document)} {size_text} Tf "
