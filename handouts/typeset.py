@@ -79,6 +79,7 @@ def _words(runs: list[Run], family: FontFamily, base_bold: bool, size: float) ->
     space_before: _Space | None = None
     pending: _Space | None = None  # a space seen since the last piece
     faces: dict[tuple[bool, bool, int], str] = {}
+    known = _widths.get  # text_width, inlined: this loop measures every word of a handout
     for run in runs:
         if run is LINE_BREAK:
             if pieces:
@@ -93,11 +94,12 @@ def _words(runs: list[Run], family: FontFamily, base_bold: bool, size: float) ->
             face = faces[key] = (run.family or family).face(
                 _style_of(run.bold or base_bold, run.italic))
         link = run.link
+        space = (face, link, text_width(" ", face, size))
         first, *rest = run.text.split(" ")
         if first:  # continues the word before, if no space came between
             if not pieces:
                 space_before, pending, width = pending, None, 0.0
-            part_width = text_width(first, face, size)
+            part_width = known((first, face, size)) or text_width(first, face, size)
             pieces.append((face, link, first, part_width))
             width += part_width
         if not rest:
@@ -106,14 +108,14 @@ def _words(runs: list[Run], family: FontFamily, base_bold: bool, size: float) ->
             words.append((tuple(pieces), width, space_before))
             pieces, width = [], 0.0
         if pending is None:
-            pending = (face, link, text_width(" ", face, size))
+            pending = space
         for part in rest:
             if not part:
                 continue
-            part_width = text_width(part, face, size)
+            part_width = known((part, face, size)) or text_width(part, face, size)
             if pieces:
                 words.append((tuple(pieces), width, space_before))
-                space_before = (face, link, text_width(" ", face, size))
+                space_before = space
             else:
                 space_before, pending = pending, None
             pieces, width = [(face, link, part, part_width)], part_width
@@ -122,7 +124,7 @@ def _words(runs: list[Run], family: FontFamily, base_bold: bool, size: float) ->
                 words.append((tuple(pieces), width, space_before))
                 pieces, width = [], 0.0
             if pending is None:
-                pending = (face, link, text_width(" ", face, size))
+                pending = space
     if pieces:
         words.append((tuple(pieces), width, space_before))
     return words
@@ -283,25 +285,34 @@ class TextBlock(Flowable):
             part.keepWithNext = self.keepWithNext
         return part
 
+    def drawOn(self, canvas, x: float, y: float, _sW: float = 0) -> None:  # noqa: N802
+        """Draw at (x, y) by placing the text there, rather than saving the graphics
+        state and moving the origin as a general flowable does (a paragraph is drawn
+        hundreds of times per handout)."""
+        self._write(canvas, self._hAlignAdjust(x, _sW), y)
+
     def draw(self) -> None:
+        self._write(self.canv, 0.0, 0.0)
+
+    def _write(self, canvas, left: float, bottom: float) -> None:
         """Write the lines as one PDF text object: the first line placed by a text matrix,
         the next ones by T* (next line, at the leading); each fragment in its font subset
         (TrueType faces only, which is all handouts embed)."""
         if not self._lines:
             return
-        canvas, style = self.canv, self.style
+        style = self.style
         document = canvas._doc
         size, leading = style.fontSize, style.leading
         size_text = fp_str(size)
         colours = {False: _fill(style.textColor), True: _fill(self.link_colour or style.textColor)}
-        y = self.height - size  # ReportLab's first baseline: one font size below the top
-        code = [f"q BT 1 0 0 1 0 {fp_str(y)} Tm {fp_str(leading)} TL"]
+        y = bottom + self.height - size  # the first baseline: one font size below the top
+        code = [f"q BT 1 0 0 1 {fp_str(left, y)} Tm {fp_str(leading)} TL"]
         subset_now, colour_now = None, None
         links: list[tuple[str, float, float, float]] = []
         for index, line in enumerate(self._lines):
             if index:
                 code.append("T*")
-            x = 0.0
+            x = left
             for face, link, chunk, width in _fragments(line):
                 colour = colours[link is not None]
                 if colour is not colour_now:
