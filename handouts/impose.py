@@ -49,6 +49,7 @@ def impose(pdf: bytes, sheet_size: tuple[float, float], marks: bool = False) -> 
                                      Transformation().translate(tx=page_width, ty=0))
         if overlay is not None:
             sheet.merge_page(overlay)
+        sheet.compress_content_streams()  # the merged stream is written uncompressed
     if reader.metadata:
         writer.add_metadata({key: str(value) for key, value in reader.metadata.items()})
     lang = reader.trailer["/Root"].get("/Lang")
