@@ -147,3 +147,15 @@ def test_booklet_prints_the_personal_note_once_on_the_cover(shipped):
     pages = page_texts(handout.pdf)
     assert "Prepared for: Pat Example" in pages[0]
     assert sum(text.count("Pat Example") for text in pages) == 1
+
+
+def test_imposed_sheets_are_compressed_and_the_booklet_stays_small(shipped):
+    handout = build_handout(shipped, "bone-metastasis", "riverside", "booklet-letter",
+                            Options(date=DATE))
+    imposed = print_ready(handout, impose=True)
+    for sheet in pdf_reader(imposed).pages:
+        contents = sheet["/Contents"].get_object()
+        streams = contents if isinstance(contents, list) else [contents]
+        for stream in streams:
+            assert stream.get_object().get("/Filter") == "/FlateDecode"
+    assert len(imposed) < 100 * 1024
