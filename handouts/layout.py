@@ -77,10 +77,12 @@ class Gap(Spacer):
         return self.width, max(0.0, min(self.height, available_height))
 
 
-class _MeasuredWithoutCanvas:
-    """A container that measures its content without a canvas. With one, ReportLab copies
-    the whole current frame each time (for content generated while measuring, which
-    handouts never have): a tenth of all layout time."""
+class Together(KeepTogether):
+    """Flowables kept on one page (or column) when they fit on one.
+
+    They are measured without a canvas: with one, ReportLab copies the whole current frame
+    on every measure (for content generated while measuring, which handouts never have),
+    a tenth of all layout time."""
 
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
         missing = object()
@@ -93,10 +95,6 @@ class _MeasuredWithoutCanvas:
                 del self.canv
             else:
                 self.canv = canvas
-
-
-class Together(_MeasuredWithoutCanvas, KeepTogether):
-    """Flowables kept on one page (or column) when they fit on one."""
 
 
 class RuledLines(Flowable):

@@ -3,7 +3,8 @@
 Our text arrives already structured (runs of plain text, each with a weight, a slant, a font
 family and perhaps a link), so it is set directly instead of being written out as ReportLab
 paragraph markup and parsed back. Lines break at spaces, greedily, as ReportLab's
-left-aligned paragraphs do; a word wider than the line is split between characters. A
+left-aligned paragraphs do; a word wider than the line (a web address) is split after a
+slash or hyphen, or else between characters. A
 paragraph never leaves its first line alone at the foot of a column nor its last line alone
 at the head of the next (no orphans, no widows).
 
