@@ -54,7 +54,7 @@ def email_handout(roots: Roots, topic: str, clinic_slug: str, to: str, *,
     if send and not clinic.mail.host:
         raise HandoutsError("the clinic profile has no [mail] host to send through",
                             clinic.profile_path)
-    handout = build_handout(roots, topic, clinic_slug, layout, options)
+    handout = build_handout(roots, topic, clinic_slug, layout, options, clinic)
     pdf = handout.pdf
     if password is not None:
         from .protect import encrypt
