@@ -119,3 +119,15 @@ def split_by_face(text: str, main: FontFamily) -> list[tuple[str, FontFamily | N
         else:
             runs.append((char, chosen))
     return runs
+
+
+def drawable_runs(text: str, main: FontFamily) -> list[tuple[str, FontFamily, str]]:
+    """split_by_face, ready to draw: (text, the family that draws it, the characters no
+    embedded font has). Those characters become REPLACEMENT, drawn by the fallback family."""
+    out: list[tuple[str, FontFamily, str]] = []
+    for run, face_family in split_by_face(text, main):
+        if face_family is None:
+            out.append((REPLACEMENT * len(run), family(FALLBACK_FAMILY), run))
+        else:
+            out.append((run, face_family, ""))
+    return out

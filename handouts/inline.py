@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .errors import Warnings
-from .fonts import FALLBACK_FAMILY, REPLACEMENT, FontFamily, family, split_by_face
+from .fonts import REPLACEMENT, FontFamily, drawable_runs
 from .model import Emphasis, Inline, LineBreak, Link, Strong, Text, plain_text
 from .typeset import LINE_BREAK, Run
 
@@ -82,10 +82,8 @@ class InlineWriter:
 
     def _text(self, text: str, out: list[Run]) -> None:
         text = " ".join(text.replace("\t", " ").split("\n"))
-        for run, face_family in split_by_face(text, self.family):
-            if face_family is None:
-                self.missing.update(run)
-                run, face_family = REPLACEMENT * len(run), family(FALLBACK_FAMILY)
+        for run, face_family, missing in drawable_runs(text, self.family):
+            self.missing.update(missing)
             out.append(Run(run, self._bold, self._italic,
                            None if face_family is self.family else face_family, self._link))
 

@@ -536,10 +536,15 @@ def _display_url(url: str) -> str:
     return url
 
 
+def _frame(x: float, y: float, width: float, height: float, name: str) -> Frame:
+    """A frame without padding: margins and gaps come from the layout file alone."""
+    return Frame(x, y, width, height, id=name, leftPadding=0, rightPadding=0, topPadding=0,
+                 bottomPadding=0)
+
+
 def _column_frames(layout: Layout, bottom: float, top: float, name: str) -> list[Frame]:
-    return [Frame(layout.margin_left + index * (layout.column_width + layout.column_gap), bottom,
-                  layout.column_width, top - bottom, id=f"{name}-{index}", leftPadding=0,
-                  rightPadding=0, topPadding=0, bottomPadding=0)
+    return [_frame(layout.margin_left + index * (layout.column_width + layout.column_gap),
+                   bottom, layout.column_width, top - bottom, f"{name}-{index}")
             for index in range(layout.columns)]
 
 
@@ -603,16 +608,15 @@ def _render(document: Document, clinic: Clinic, layout: Layout, warnings: Warnin
     page = PageTemplate("page", frames=columns, onPage=decoration.draw_header)
     builder.body_frame_height = columns[0].height
     if booklet:
-        full = Frame(layout.margin_left, layout.margin_bottom, layout.frame_width,
-                     layout.page_height - layout.margin_top - layout.margin_bottom, id="full",
-                     leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+        full = _frame(layout.margin_left, layout.margin_bottom, layout.frame_width,
+                      layout.page_height - layout.margin_top - layout.margin_bottom, "full")
         doc.addPageTemplates([PageTemplate("cover", frames=[full]), page,
                               PageTemplate("back", frames=[full])])
         story = builder.booklet_story(notes_pages)
     elif layout.columns > 1:
         title_height = builder.title_height()
-        title = Frame(layout.margin_left, top - title_height, layout.frame_width, title_height,
-                      id="title", leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+        title = _frame(layout.margin_left, top - title_height, layout.frame_width,
+                       title_height, "title")
         first = PageTemplate("first", frames=[title, *_column_frames(
             layout, layout.margin_bottom, top - title_height, "first")],
             onPage=decoration.draw_header)

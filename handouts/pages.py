@@ -13,7 +13,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from .branding import Clinic
-from .fonts import FALLBACK_FAMILY, REPLACEMENT, FontFamily, family, split_by_face
+from .fonts import FontFamily, drawable_runs
 from .layout_files import Layout
 
 GREY_TEXT = HexColor("#4A4A4A")  # 8.9:1 on white
@@ -151,16 +151,12 @@ class PageDecoration:
         canvas.restoreState()
 
     def _width(self, text: str, size: float, style: str) -> float:
-        fallback = family(FALLBACK_FAMILY)
-        return sum(stringWidth(run if fam else REPLACEMENT * len(run),
-                               (fam or fallback).face(style), size)
-                   for run, fam in split_by_face(text, self.family))
+        return sum(stringWidth(run, fam.face(style), size)
+                   for run, fam, _ in drawable_runs(text, self.family))
 
     def _draw_text(self, canvas: Canvas, x: float, y: float, text: str, size: float,
                    style: str) -> None:
-        for run, fam in split_by_face(text, self.family):
-            if fam is None:  # no embedded font has these: the fallback's replacement mark
-                fam, run = family(FALLBACK_FAMILY), REPLACEMENT * len(run)
+        for run, fam, _ in drawable_runs(text, self.family):
             face = fam.face(style)
             canvas.setFont(face, size)
             canvas.drawString(x, y, run)

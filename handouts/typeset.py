@@ -319,13 +319,7 @@ class TextBlock(Flowable):
                 if colour is not colour_now:
                     code.append(colour)
                     colour_now = colour
-                font = getFont(face)
-                for subset, data in font.splitString(chunk, document):
-                    if (face, subset) != subset_now:
-                        name = font.getSubsetInternalName(subset, document)
-                        code.append(f"{name} {size_text} Tf")
-                        subset_now = (face, subset)
-                    code.append(f"({escapePDF(data)}) Tj")
+                subset_now = _show(code, chunk, face, size_text, document, subset_now)
                 if link:
                     links.append((link, x, y - index * leading, width))
                 x += width
@@ -343,14 +337,22 @@ def _fill(colour) -> str:
     return f"{fp_str(*colour.rgb())} rg"
 
 
+def _show(code: list[str], text: str, face: str, size_text: str, document,
+          subset_now: tuple[str, int] | None) -> tuple[str, int] | None:
+    """Append the operators that show text in a TrueType face: a font switch whenever
+    the face or its subset changes, then the encoded string. Returns the subset now set."""
+    font = getFont(face)
+    for subset, data in font.splitString(text, document):
+        if (face, subset) != subset_now:
+            code.append(f"{font.getSubsetInternalName(subset, document)} {size_text} Tf")
+            subset_now = (face, subset)
+        code.append(f"({escapePDF(data)}) Tj")
+    return subset_now
+
+
 def draw_string(canvas, x: float, y: float, text: str, face: str, size: float, colour) -> None:
     """One string in one face at (x, y), written as a PDF text object (a list bullet)."""
-    document = canvas._doc
-    font = getFont(face)
     code = [f"q BT {_fill(colour)} 1 0 0 1 {fp_str(x, y)} Tm"]
-    size_text = fp_str(size)
-    for subset, data in font.splitString(text, document):
-        code.append(f"{font.getSubsetInternalName(subset, document)} {size_text} Tf "
-                    f"({escapePDF(data)}) Tj")
+    _show(code, text, face, fp_str(size), canvas._doc, None)
     code.append("ET Q")
     canvas.addLiteral(" ".join(code))
