@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
-from handouts.branding import Clinic
-from handouts.fonts import family
-from handouts.layout_files import Layout
-from handouts.model import (
+from handouts.document.model import (
     Block,
     BulletList,
     Callout,
@@ -23,6 +20,9 @@ from handouts.model import (
     Table,
     Text,
 )
+from handouts.inputs.clinics import Clinic
+from handouts.inputs.layouts import Layout
+from handouts.layout.fonts import family
 
 
 def inline(content) -> str:

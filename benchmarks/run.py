@@ -27,11 +27,11 @@ from pypdf import PdfReader  # noqa: E402
 
 from handouts.batch import BatchItem, run_batch  # noqa: E402
 from handouts.build import build_handout  # noqa: E402
-from handouts.content import load_topic  # noqa: E402
-from handouts.document import Options  # noqa: E402
+from handouts.document.assemble import Options  # noqa: E402
 from handouts.errors import Warnings  # noqa: E402
-from handouts.layout import render_pdf  # noqa: E402
-from handouts.paths import Roots  # noqa: E402
+from handouts.inputs.paths import Roots  # noqa: E402
+from handouts.inputs.topics import load_topic  # noqa: E402
+from handouts.layout.render import render_pdf  # noqa: E402
 
 DATE = dt.date(2026, 11, 26)
 TOPIC = "bone-metastasis"

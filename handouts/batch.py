@@ -10,16 +10,16 @@ import multiprocessing
 import os
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
-from . import __version__
-from .content import BLOCKS_FOLDER, load_topic, topic_names
-from .errors import HandoutsError
-from .files import read_toml
-from .paths import Roots, checked_name
-from .tables import TableReader
-from .writing import write_atomically
+from handouts import __version__
+from handouts.errors import HandoutsError
+from handouts.finishing.atomic_write import write_atomically
+from handouts.inputs.paths import Roots, checked_name
+from handouts.inputs.safe_files import read_toml
+from handouts.inputs.toml_tables import TableReader
+from handouts.inputs.topics import BLOCKS_FOLDER, load_topic, topic_names
 
 STATE_FILE = ".handouts-build.json"
 
@@ -152,8 +152,8 @@ def input_hash(roots: Roots, item: BatchItem, date: _dt.date, impose: bool,
 def _build_one(roots: Roots, item: BatchItem, output: Path, date: _dt.date, impose: bool,
                marks: bool) -> ItemResult:
     """Runs in a worker process: build, write, report (never raises)."""
-    from .build import build_handout, print_ready
-    from .document import Options
+    from handouts.build import build_handout, print_ready
+    from handouts.document.assemble import Options
 
     started = time.perf_counter()
     try:
@@ -182,7 +182,7 @@ def run_batch(roots: Roots, items: Iterable[BatchItem], output_dir: Path, *,
               marks: bool = False, jobs: int | None = None,
               on_result: Callable[[ItemResult], None] | None = None) -> list[ItemResult]:
     """Build every item (in parallel), skipping outputs whose inputs have not changed."""
-    from .build import generation_date
+    from handouts.build import generation_date
 
     items = expand_all_topics(roots, items)
     date = generation_date(date)
@@ -251,7 +251,7 @@ def _check_names(item: BatchItem) -> None:
 
 def _warm_up() -> None:
     """Register fonts once before forking, so every worker starts with them."""
-    from .fonts import FALLBACK_FAMILY, coverage, family, known_families
+    from handouts.layout.fonts import FALLBACK_FAMILY, coverage, family, known_families
 
     for name in known_families():
         coverage(family(name))
@@ -293,7 +293,7 @@ def manifest_rows(results: Sequence[ItemResult]) -> list[dict]:
 def write_pack_and_manifest(results: Sequence[ItemResult], pack: Path | None,
                             manifest: Path | None, separator: bool = False) -> int | None:
     """The single print job and the manifest, from the items that exist on disk."""
-    from .pack import PackEntry, write_manifest, write_pack
+    from handouts.finishing.pack import PackEntry, write_manifest, write_pack
 
     pages = None
     if pack is not None:
@@ -303,3 +303,71 @@ def write_pack_and_manifest(results: Sequence[ItemResult], pack: Path | None,
     if manifest is not None:
         write_manifest(manifest_rows(results), manifest)
     return pages
+
+
+@dataclass(frozen=True)
+class BatchJob:
+    """What one batch run builds and where: from a plan file, or every topic for clinics."""
+    items: tuple[BatchItem, ...]
+    output_dir: Path
+    pack: Path | None = None
+    manifest: Path | None = None
+    separator: bool = False
+    date: _dt.date | None = None
+
+
+@dataclass
+class BatchSummary:
+    results: list[ItemResult]
+    pack_pages: int | None
+    seconds: float
+
+    def count(self, status: str) -> int:
+        return sum(result.status == status for result in self.results)
+
+
+def job_from_plan(path: Path, output_dir: Path | None = None, pack: Path | None = None,
+                  manifest: Path | None = None, separator: bool = False,
+                  date: _dt.date | None = None) -> BatchJob:
+    """A plan file's job; options given here win over the plan's own."""
+    plan = load_plan(path)
+    output_dir = output_dir or plan.output_dir
+    return BatchJob(plan.items, output_dir,
+                    pack or (output_dir / plan.pack if plan.pack else None),
+                    manifest or (output_dir / plan.manifest if plan.manifest else None),
+                    separator or plan.separator, date or plan.date)
+
+
+def job_for_clinics(clinics: Sequence[str], layouts: Sequence[str], copies: int = 1,
+                    output_dir: Path | None = None, pack: Path | None = None,
+                    manifest: Path | None = None, separator: bool = False,
+                    date: _dt.date | None = None) -> BatchJob:
+    """Every topic, language and level for each clinic and layout."""
+    items = tuple(BatchItem("*", clinic, "", "", layout, copies)
+                  for clinic in clinics for layout in (layouts or ("letter",)))
+    return BatchJob(items, output_dir or Path("output"), pack, manifest, separator, date)
+
+
+def expand_job(roots: Roots, job: BatchJob) -> BatchJob:
+    """The job with '*' topics expanded into every topic, language and level."""
+    return replace(job, items=tuple(expand_all_topics(roots, job.items)))
+
+
+def run_job(roots: Roots, job: BatchJob, *, force: bool = False, impose: bool = True,
+            marks: bool = False, jobs: int | None = None,
+            on_result: Callable[[ItemResult], None] | None = None) -> BatchSummary:
+    """Build a job's items, then its pack and manifest from the results in name order."""
+    started = time.perf_counter()
+    items = expand_all_topics(roots, job.items)
+    results: list[ItemResult] = []
+
+    def done(result: ItemResult) -> None:
+        results.append(result)
+        if on_result is not None:
+            on_result(result)
+
+    run_batch(roots, items, job.output_dir, date=job.date, force=force, impose=impose,
+              marks=marks, jobs=jobs, on_result=done)
+    ordered = sorted(results, key=lambda r: r.item.output_name)
+    pages = write_pack_and_manifest(ordered, job.pack, job.manifest, job.separator)
+    return BatchSummary(ordered, pages, time.perf_counter() - started)

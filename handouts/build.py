@@ -7,15 +7,15 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .branding import Clinic, load_clinic
-from .content import Topic, load_topic
-from .document import Options, build_document
-from .errors import HandoutsError, Warnings
-from .layout import render_pdf
-from .layout_files import Layout, load_layout
-from .model import Document
-from .paths import Roots, checked_name
-from .writing import write_atomically
+from handouts.document.assemble import Options, build_document
+from handouts.document.model import Document
+from handouts.errors import HandoutsError, Warnings
+from handouts.finishing.atomic_write import write_atomically
+from handouts.inputs.clinics import Clinic, load_clinic
+from handouts.inputs.layouts import Layout, load_layout
+from handouts.inputs.paths import Roots, checked_name
+from handouts.inputs.topics import Topic, load_topic
+from handouts.layout.render import render_pdf
 
 
 @dataclass
@@ -67,7 +67,9 @@ def build_handout(roots: Roots, topic_slug: str, clinic_slug: str, layout_name: 
     clinic = clinic or load_clinic(roots, clinic_slug)
     layout = load_layout(roots, layout_name)
     generated = generation_date(options.date)
-    from .glossary import words_for  # reading-level feature; imported late to keep start-up lean
+    from handouts.measuring.glossary_use import (
+        words_for,  # reading-level feature; imported late to keep start-up lean
+    )
 
     document = build_document(roots, topic, clinic, layout, options, generated, warnings)
     glossary = words_for(roots, document) if options.level == "easy" else ()
@@ -79,8 +81,8 @@ def build_handout(roots: Roots, topic_slug: str, clinic_slug: str, layout_name: 
 
 def measured_keywords(document: Document) -> tuple[str, ...]:
     """The measured reading level, recorded in the PDF's keywords."""
-    from .plain_language import body_units
-    from .readability import count, scores
+    from handouts.measuring.plain_language import body_units
+    from handouts.measuring.readability import count, scores
 
     units = body_units(document.intro, document.sections, document.summary)
     values = scores(count([u.text for u in units], document.lang), document.lang)
@@ -105,8 +107,8 @@ def print_ready(handout: Handout, impose: bool = True, marks: bool = False) -> b
         if marks:
             raise HandoutsError("--marks needs an imposed booklet layout")
         return handout.pdf
-    from .impose import impose as impose_pages
-    from .layout_files import PAPER
+    from handouts.finishing.impose import impose as impose_pages
+    from handouts.inputs.layouts import PAPER
 
     return impose_pages(handout.pdf, PAPER[booklet.sheet], marks=marks)
 
@@ -119,7 +121,7 @@ def generate(roots: Roots, topic_slug: str, clinic_slug: str, layout_name: str =
     options = options or Options()
     password = None
     if password_env:
-        from .protect import password_from_env
+        from handouts.finishing.protect import password_from_env
 
         password = password_from_env(password_env)  # checked before anything is built
     handout = build_handout(roots, topic_slug, clinic_slug, layout_name, options)
@@ -127,7 +129,7 @@ def generate(roots: Roots, topic_slug: str, clinic_slug: str, layout_name: str =
         output = output_dir / default_output_name(topic_slug, clinic_slug, options, layout_name)
     data = print_ready(handout, impose, marks)
     if password is not None:
-        from .protect import encrypt
+        from handouts.finishing.protect import encrypt
 
         data = encrypt(data, password)
     write_atomically(output, data)

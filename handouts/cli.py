@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
-from .errors import HandoutsError, display_path
-from .paths import Roots
+from handouts.errors import HandoutsError, display_path
+from handouts.inputs.paths import Roots
 
 
 class _Root:
@@ -113,8 +113,8 @@ def generate(ctx: click.Context, topic: str, clinic: str, lang: str, level: str,
       handouts generate bone-metastasis --clinic lakeside --lang es --level easy -o es.pdf
       handouts generate bone-metastasis --clinic riverside --layout booklet-letter --marks
     """
-    from .build import generate as generate_handout
-    from .document import Options
+    from handouts.build import generate as generate_handout
+    from handouts.document.assemble import Options
 
     options = Options(lang=lang, level=level, date=date, patient_name=patient_name, note=note)
     path, handout = generate_handout(_roots(ctx), topic, clinic, layout, options, output,
@@ -158,53 +158,36 @@ def batch(ctx: click.Context, plan: Path | None, all_topics: bool, clinics: tupl
       handouts batch waiting-room.toml
       handouts batch --all --clinic riverside --layout booklet-letter --pack pack.pdf
     """
-    import time
+    from handouts.batch import expand_job, job_for_clinics, job_from_plan, run_job
 
-    from .batch import BatchItem, expand_all_topics, load_plan, run_batch, write_pack_and_manifest
-
-    roots = _roots(ctx)
     if plan is not None and all_topics:
         raise click.UsageError("give a PLAN file or --all, not both")
     if plan is not None:
-        loaded = load_plan(plan)
-        items = list(loaded.items)
-        output_dir = output_dir or loaded.output_dir
-        pack = pack or (output_dir / loaded.pack if loaded.pack else None)
-        manifest = manifest or (output_dir / loaded.manifest if loaded.manifest else None)
-        separator = separator or loaded.separator
-        date = date or loaded.date
+        job = job_from_plan(plan, output_dir, pack, manifest, separator, date)
     elif all_topics:
         if not clinics:
             raise click.UsageError("--all needs --clinic SLUG")
-        items = [BatchItem("*", clinic, "", "", layout, copies)
-                 for clinic in clinics for layout in (layouts or ("letter",))]
-        output_dir = output_dir or Path("output")
+        job = job_for_clinics(clinics, layouts, copies, output_dir, pack, manifest, separator,
+                              date)
     else:
         raise click.UsageError("give a PLAN file, or --all --clinic SLUG")
-    started = time.perf_counter()
-    items = expand_all_topics(roots, items)
-    results = []
-    with click.progressbar(length=len(items), label="Building", file=sys.stderr,
+    job = expand_job(_roots(ctx), job)
+    with click.progressbar(length=len(job.items), label="Building", file=sys.stderr,
                            show_pos=True) as bar:
         def done(result) -> None:
-            results.append(result)
             if result.status == "failed":
                 click.echo(f"\nfailed: {result.item.label}: {result.reason}", err=True)
             bar.update(1)
 
-        run_batch(roots, items, output_dir, date=date, force=force, impose=impose,
-                  marks=marks, jobs=jobs, on_result=done)
-    counts = {status: sum(r.status == status for r in results)
-              for status in ("built", "skipped", "failed")}
-    ordered = sorted(results, key=lambda r: r.item.output_name)
-    pages = write_pack_and_manifest(ordered, pack, manifest, separator)
-    elapsed = time.perf_counter() - started
+        summary = run_job(_roots(ctx), job, force=force, impose=impose, marks=marks,
+                          jobs=jobs, on_result=done)
+    counts = {status: summary.count(status) for status in ("built", "skipped", "failed")}
     click.echo(f"built {counts['built']}, skipped {counts['skipped']}, failed "
-               f"{counts['failed']} in {elapsed:.1f} s -> {display_path(output_dir)}")
-    if pack is not None:
-        click.echo(f"pack: {display_path(pack)} ({pages} pages)")
-    if manifest is not None:
-        click.echo(f"manifest: {display_path(manifest)}")
+               f"{counts['failed']} in {summary.seconds:.1f} s -> {display_path(job.output_dir)}")
+    if job.pack is not None:
+        click.echo(f"pack: {display_path(job.pack)} ({summary.pack_pages} pages)")
+    if job.manifest is not None:
+        click.echo(f"manifest: {display_path(job.manifest)}")
     if counts["failed"]:
         ctx.exit(1)
 
@@ -246,9 +229,9 @@ def email(ctx: click.Context, topic: str | None, clinic: str | None, to: str | N
           --save-eml out.eml
       handouts email --resend outbox/20261126T101500Z-bone-metastasis-1a2b3c4d5e.eml
     """
-    from .document import Options
-    from .emailing import email_handout
-    from .emailing import resend as resend_message
+    from handouts.document.assemble import Options
+    from handouts.send import email_handout
+    from handouts.send import resend as resend_message
 
     roots = _roots(ctx)
     if resend is not None:
@@ -287,7 +270,7 @@ def check(ctx: click.Context, topics: tuple[str, ...], lang: str | None, level: 
       handouts check
       handouts check bone-metastasis --lang es --level easy --format json
     """
-    from .checking import check_topics, format_table, write_json
+    from handouts.check import check_topics, format_table, write_json
 
     reports = check_topics(_roots(ctx), list(topics) or None, lang, level, max_grade)
     click.echo(write_json(reports) if output_format == "json" else format_table(reports))
@@ -304,9 +287,9 @@ def list_command(ctx: click.Context) -> None:
     Example:
       handouts list
     """
-    from .branding import clinic_names
-    from .content import load_topic, topic_names
-    from .layout_files import layout_names
+    from handouts.inputs.clinics import clinic_names
+    from handouts.inputs.layouts import layout_names
+    from handouts.inputs.topics import load_topic, topic_names
 
     roots = _roots(ctx)
     click.echo("Topics:")

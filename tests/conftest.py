@@ -13,7 +13,7 @@ from PIL import Image
 from pypdf import PdfReader
 
 from handouts.cli import main
-from handouts.paths import Roots
+from handouts.inputs.paths import Roots
 
 REPO = Path(__file__).resolve().parent.parent
 DATE = dt.date(2026, 11, 26)

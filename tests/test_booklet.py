@@ -11,8 +11,8 @@ from reportlab.lib.pagesizes import A4, letter
 from reportlab.pdfgen.canvas import Canvas
 
 from handouts.build import build_handout, print_ready
-from handouts.document import Options
-from handouts.impose import impose, sheet_sides
+from handouts.document.assemble import Options
+from handouts.finishing.impose import impose, sheet_sides
 
 HALF_LETTER = (letter[1] / 2, letter[0])
 

@@ -20,7 +20,7 @@ from conftest import DATE, all_text, run_cli
 from pypdf import PdfReader
 
 from handouts.build import build_handout
-from handouts.document import Options
+from handouts.document.assemble import Options
 
 PATIENT = "Maria Example-Patient"
 PASSWORD = "correct horse 42"

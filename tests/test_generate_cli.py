@@ -7,7 +7,7 @@ import re
 from conftest import DATE, all_text, embedded_fonts, page_texts, pdf_reader, run_cli
 
 from handouts.build import build_handout
-from handouts.document import Options
+from handouts.document.assemble import Options
 
 
 def test_generate_writes_the_default_file_name_and_prints_it(tiny, tmp_path, monkeypatch):

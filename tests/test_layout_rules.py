@@ -10,10 +10,10 @@ import pytest
 from conftest import DATE, REPO, page_texts
 
 from handouts.build import build_handout
-from handouts.content import load_topic, topic_names
-from handouts.document import Options
-from handouts.model import Callout, plain_text
-from handouts.paths import Roots
+from handouts.document.assemble import Options
+from handouts.document.model import Callout, plain_text
+from handouts.inputs.paths import Roots
+from handouts.inputs.topics import load_topic, topic_names
 
 SHIPPED = Roots.under(REPO)
 VERSIONS = [(name, lang, level) for name in topic_names(SHIPPED)

@@ -10,7 +10,7 @@ from conftest import TINY_TOPIC, make_tiny_roots, page_texts, run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from handouts.paths import Roots
+from handouts.inputs.paths import Roots
 
 EXAMPLES = int(os.environ.get("HANDOUTS_HYPOTHESIS_EXAMPLES", "150"))
 

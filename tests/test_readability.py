@@ -9,10 +9,10 @@ import pytest
 from conftest import DATE, all_text, run_cli
 
 from handouts.build import build_handout
-from handouts.checking import check_topics
-from handouts.content import load_topic, topic_names
-from handouts.document import Options
-from handouts.readability import (
+from handouts.check import check_topics
+from handouts.document.assemble import Options
+from handouts.inputs.topics import load_topic, topic_names
+from handouts.measuring.readability import (
     Counts,
     count,
     english_syllables,

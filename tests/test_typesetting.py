@@ -12,9 +12,9 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
-from handouts.containers import Box, BoxLook, Indented, Marker
-from handouts.fonts import family
-from handouts.typeset import LINE_BREAK, Run, TextBlock
+from handouts.layout.containers import Box, BoxLook, Indented, Marker
+from handouts.layout.fonts import family
+from handouts.layout.typeset import LINE_BREAK, Run, TextBlock
 
 FAMILY = family("Atkinson Hyperlegible")
 REGULAR, BOLD = FAMILY.face("regular"), FAMILY.face("bold")

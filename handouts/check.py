@@ -1,0 +1,182 @@
+"""`handouts check`: readability scores and plain-language findings per topic, language
+and level, against each level's target."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import asdict, dataclass, field
+
+from handouts.document.assemble import Options, placeholder_context, render_sections
+from handouts.errors import HandoutsError, Warnings
+from handouts.inputs.glossary import load_glossary
+from handouts.inputs.paths import Roots
+from handouts.inputs.safe_files import read_toml
+from handouts.inputs.toml_tables import TableReader
+from handouts.inputs.topics import load_topic, topic_names
+from handouts.measuring.glossary_use import unexplained
+from handouts.measuring.plain_language import Finding, body_units, lint
+from handouts.measuring.readability import Counts, count, inflesz_band, scores
+
+ADVISORY = {"passive-voice"}  # reported, but a heuristic: it does not fail the check
+
+
+@dataclass(frozen=True)
+class LevelTarget:
+    name: str
+    max_grade: float
+    min_inflesz: float
+
+
+def load_targets(roots: Roots) -> dict[str, LevelTarget]:
+    path = roots.content / "_levels.toml"
+    if not path.is_file():
+        raise HandoutsError("reading-level targets are missing", path)
+    table = TableReader(read_toml(path), path)
+    targets = {}
+    for name in list(table.data):
+        level = table.table(name)
+        level.text("label", max_length=80)
+        targets[name] = LevelTarget(name, level.number("max_grade", minimum=1, maximum=20),
+                                    level.number("min_inflesz", minimum=0, maximum=100))
+        level.finish()
+    table.finish()
+    return targets
+
+
+@dataclass
+class VersionReport:
+    topic: str
+    lang: str
+    level: str
+    counts: Counts
+    scores: dict[str, float]
+    sections: list[tuple[str, Counts, dict[str, float]]]
+    target: str
+    failures: list[str] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "topic": self.topic, "lang": self.lang, "level": self.level,
+            "passed": self.passed, "target": self.target, "failures": self.failures,
+            "counts": asdict(self.counts),
+            "scores": {k: round(v, 2) for k, v in self.scores.items()},
+            "smog_approximate": self.counts.sentences < 30,
+            "sections": [{"section": key, "sentences": c.sentences, "words": c.words,
+                          "scores": {k: round(v, 2) for k, v in s.items()}}
+                         for key, c, s in self.sections],
+            "findings": [f.as_dict() for f in self.findings],
+        }
+
+
+def check_version(roots: Roots, topic_slug: str, lang: str, level: str,
+                  targets: dict[str, LevelTarget], max_grade: float | None = None,
+                  ) -> VersionReport:
+    topic = load_topic(roots, topic_slug)
+    options = Options(lang=lang, level=level)
+    today = _dt.date(2000, 1, 1)
+    intro, sections = render_sections(roots, topic, options,
+                                      placeholder_context(topic, options, today), Warnings())
+    units = body_units(intro, sections, topic.language(lang).summary(level))
+    per_section = []
+    for section in sections:
+        section_units = [u.text for u in units if u.section == section.key]
+        c = count(section_units, lang)
+        per_section.append((section.key, c, scores(c, lang)))
+    total = count([u.text for u in units], lang)
+    values = scores(total, lang)
+    target = targets.get(level)
+    failures: list[str] = []
+    if lang == "es":
+        target_text = f"INFLESZ >= {target.min_inflesz:g}" if target else "no target"
+        if target and values.get("szigriszt_pazos", 0) < target.min_inflesz:
+            failures.append(f"INFLESZ {values.get('szigriszt_pazos', 0):.1f} is below "
+                            f"{target.min_inflesz:g}")
+        if max_grade is not None and values.get("sol", 99) > max_grade:
+            failures.append(f"SOL grade {values['sol']:.1f} is above {max_grade:g}")
+    else:
+        limit = min(x for x in (target.max_grade if target else None, max_grade)
+                    if x is not None) if (target or max_grade is not None) else None
+        target_text = f"grade <= {limit:g}" if limit is not None else "no target"
+        if limit is not None:
+            for key, name in (("flesch_kincaid", "Flesch-Kincaid"), ("smog", "SMOG")):
+                if values.get(key, 99) > limit:
+                    failures.append(f"{name} grade {values.get(key, 99):.1f} is above "
+                                    f"{limit:g}")
+    findings = lint(units, lang) + unexplained(units, load_glossary(roots, lang))
+    failures += [f"{f.kind} in '{f.section}': {f.detail}" for f in findings
+                 if f.kind not in ADVISORY]
+    return VersionReport(topic_slug, lang, level, total, values, per_section, target_text,
+                         failures, findings)
+
+
+def check_topics(roots: Roots, topics: list[str] | None = None, lang: str | None = None,
+                 level: str | None = None, max_grade: float | None = None,
+                 ) -> list[VersionReport]:
+    targets = load_targets(roots)
+    reports = []
+    for name in topics or topic_names(roots):
+        topic = load_topic(roots, name)
+        versions = [(code, name_) for code, name_ in topic.versions()
+                    if (lang is None or code == lang) and (level is None or name_ == level)]
+        if not versions:
+            raise HandoutsError(f"topic '{name}' has no version matching "
+                                f"{lang or 'any language'} / {level or 'any level'}; it has: "
+                                + ", ".join(f"{c}/{v}" for c, v in topic.versions()))
+        for version_lang, version_level in versions:
+            reports.append(check_version(roots, name, version_lang, version_level, targets,
+                                         max_grade))
+    return reports
+
+
+def format_table(reports: list[VersionReport]) -> str:
+    lines = []
+    for report in reports:
+        s = report.scores
+        status = "PASS" if report.passed else "FAIL"
+        lines.append(f"{report.topic}  {report.lang}  {report.level}: {status}  "
+                     f"(target {report.target})")
+        if report.lang == "es":
+            header = f"    {'section':<16}{'sent.':>6}{'words':>7}{'F-Huerta':>10}" \
+                     f"{'INFLESZ':>9}{'SOL':>6}"
+        else:
+            header = f"    {'section':<16}{'sent.':>6}{'words':>7}{'F-K':>7}{'SMOG':>7}" \
+                     f"{'FRE':>7}"
+        lines.append(header)
+        rows = report.sections + [("whole handout", report.counts, s)]
+        for key, c, v in rows:
+            if report.lang == "es":
+                lines.append(f"    {key:<16}{c.sentences:>6}{c.words:>7}"
+                             f"{v.get('fernandez_huerta', 0):>10.1f}"
+                             f"{v.get('szigriszt_pazos', 0):>9.1f}{v.get('sol', 0):>6.1f}")
+            else:
+                lines.append(f"    {key:<16}{c.sentences:>6}{c.words:>7}"
+                             f"{v.get('flesch_kincaid', 0):>7.1f}{v.get('smog', 0):>7.1f}"
+                             f"{v.get('flesch_reading_ease', 0):>7.1f}")
+        if report.lang == "es" and "szigriszt_pazos" in s:
+            lines.append(f"    INFLESZ: {inflesz_band(s['szigriszt_pazos'])}")
+        if report.counts.sentences < 30:
+            lines.append("    (SMOG is approximate below 30 sentences)")
+        for failure in report.failures:
+            lines.append(f"    fail: {failure}")
+        for finding in report.findings:
+            if finding.kind in ADVISORY:
+                lines.append(f"    note: {finding.kind} in '{finding.section}': "
+                             f"{finding.detail} \u2014 \"{finding.text}\"")
+        lines.append("")
+    passed = sum(r.passed for r in reports)
+    lines.append(f"{passed} of {len(reports)} passed")
+    return "\n".join(lines)
+
+
+def write_json(reports: list[VersionReport]) -> str:
+    import json
+
+    return json.dumps({"passed": all(r.passed for r in reports),
+                       "reports": [r.as_dict() for r in reports]}, indent=2,
+                      ensure_ascii=False)
+

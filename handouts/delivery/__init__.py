@@ -1,0 +1,1 @@
+"""Delivering handouts by email: messages, sending and the outbox."""

@@ -1,0 +1,1 @@
+"""Turning content into the document model: templating, Markdown, assembly."""

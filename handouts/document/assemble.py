@@ -1,0 +1,113 @@
+"""Assembling the document model: content + clinic + options, rendered and parsed."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass
+
+from handouts.document.markdown import parse_blocks, parse_sections
+from handouts.document.model import Block, Document, GlossaryEntry, Section
+from handouts.document.templating import render_template
+from handouts.errors import HandoutsError, Warnings
+from handouts.inputs.clinics import Clinic
+from handouts.inputs.layouts import Layout
+from handouts.inputs.paths import Roots
+from handouts.inputs.topics import Topic, block_path, load_labels, read_block, read_markdown
+
+
+@dataclass(frozen=True)
+class Options:
+    """What staff choose for one handout."""
+
+    lang: str = "en"
+    level: str = "standard"
+    date: _dt.date | None = None  # the printed date; None means today (or SOURCE_DATE_EPOCH)
+    patient_name: str | None = None
+    note: str | None = None
+
+
+def template_context(topic: Topic, clinic: Clinic, layout: Layout, options: Options,
+                     generated: _dt.date) -> dict[str, object]:
+    return _context(topic, clinic.template_values(), options, layout.name,
+                    layout.large_print, generated)
+
+
+def placeholder_context(topic: Topic, options: Options, generated: _dt.date
+                        ) -> dict[str, object]:
+    """Template values for checking content without a clinic: neutral placeholders."""
+    clinic = {"name": "Your clinic", "phone": "(555) 010-0000", "website": "",
+              "after_hours": "(555) 010-0001", "address": ["1 Main Street"],
+              "footer_note": "", "email": ""}
+    return _context(topic, clinic, options, "letter", False, generated)
+
+
+def _context(topic: Topic, clinic_values: dict[str, object], options: Options,
+             layout_name: str, large_print: bool, generated: _dt.date) -> dict[str, object]:
+    """What content templates can read: clinic, topic, options, today and year."""
+    language = topic.language(options.lang)
+    return {
+        "clinic": clinic_values,
+        "topic": {"slug": topic.slug, "title": language.title,
+                  "summary": language.summary(options.level),
+                  "reviewed": topic.reviewed.isoformat(), "reviewed_year": topic.reviewed.year},
+        "options": {"lang": options.lang, "level": options.level, "layout": layout_name,
+                    "large_print": large_print},
+        "today": generated.isoformat(),
+        "year": generated.year,
+    }
+
+
+def render_sections(roots: Roots, topic: Topic, options: Options,
+                    context: dict[str, object], warnings: Warnings,
+                    ) -> tuple[tuple[Block, ...], tuple[Section, ...]]:
+    """The content file of one language and level: rendered, parsed and checked against
+    topic.toml's list of sections."""
+    path = topic.markdown_path(options.lang, options.level)
+    text = render_template(read_markdown(path, warnings), path, context, roots.content)
+    intro, sections = parse_sections(text, path)
+    found = tuple(section.key for section in sections)
+    if found != topic.section_keys:
+        missing = [k for k in topic.section_keys if k not in found]
+        extra = [k for k in found if k not in topic.section_keys]
+        detail = (f"missing {', '.join(missing)}" if missing else
+                  f"not listed in topic.toml: {', '.join(extra)}" if extra else
+                  "in a different order from topic.toml")
+        raise HandoutsError(f"sections do not match topic.toml 'sections' ({detail})", path)
+    return intro, sections
+
+
+def build_document(roots: Roots, topic: Topic, clinic: Clinic, layout: Layout,
+                   options: Options, generated: _dt.date, warnings: Warnings,
+                   glossary: tuple[GlossaryEntry, ...] = ()) -> Document:
+    language = topic.language(options.lang)
+    context = template_context(topic, clinic, layout, options, generated)
+    intro, sections = render_sections(roots, topic, options, context, warnings)
+
+    def block(name: str):
+        block_file = block_path(roots, clinic.blocks_dir, options.lang, name)
+        rendered = render_template(read_block(block_file, warnings), block_file, context,
+                                   roots.content)
+        blocks = parse_blocks(rendered, block_file)
+        if not blocks:
+            raise HandoutsError(f"the {name} block is empty", block_file)
+        return blocks
+
+    labels = load_labels(roots, options.lang)
+    return Document(
+        topic=topic.slug, title=language.title, summary=language.summary(options.level),
+        lang=options.lang,
+        level=options.level, intro=intro, sections=sections, learn_more=language.learn_more,
+        sources=topic.sources, copyright=block("copyright"), disclaimer=block("disclaimer"),
+        reviewed=topic.reviewed, generated=generated, labels=labels,
+        words_to_know=glossary, prepared_for=_one_line(options.patient_name),
+        clinician_note=_one_line(options.note, limit=600), keywords=topic.keywords,
+    )
+
+
+def _one_line(text: str | None, limit: int = 120) -> str | None:
+    if text is None:
+        return None
+    text = " ".join(text.split())
+    if len(text) > limit:
+        raise HandoutsError(f"the text given is {len(text)} characters; the limit is {limit}")
+    return text or None

@@ -1,0 +1,1 @@
+"""Finishing PDFs: atomic writing, imposing, packing, protecting."""

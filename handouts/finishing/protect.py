@@ -1,0 +1,40 @@
+"""Password protection: AES-256 encryption (PDF 2.0, revision 6) with pikepdf/qpdf."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+
+import pikepdf
+
+from handouts.errors import HandoutsError
+
+MIN_PASSWORD_LENGTH = 6
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,99}")
+
+
+def password_from_env(variable: str) -> str:
+    """The password is read from an environment variable, never from the command line."""
+    if not _ENV_NAME.fullmatch(variable or ""):
+        raise HandoutsError(f"'{variable}' is not an environment variable name")
+    password = os.environ.get(variable)
+    if password is None:
+        raise HandoutsError(f"the environment variable {variable} is not set; set it to the "
+                            "password (it is never read from the command line)")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise HandoutsError(f"the password in {variable} is shorter than "
+                            f"{MIN_PASSWORD_LENGTH} characters")
+    return password
+
+
+def encrypt(pdf: bytes, password: str) -> bytes:
+    """AES-256 (R=6), readable by current viewers; printing and copying stay allowed for the
+    patient, who opens it with the password. (ReportLab's own 256-bit mode writes revision 5,
+    which poppler and pypdf cannot open.)"""
+    owner = os.urandom(24).hex()  # nobody needs to change the permissions later
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        out = io.BytesIO()
+        document.save(out, encryption=pikepdf.Encryption(user=password, owner=owner, R=6,
+                                                         aes=True, metadata=True))
+    return out.getvalue()

@@ -1,0 +1,1 @@
+"""Reading and validating the inputs: topics, clinics, layouts, glossary and safe readers."""

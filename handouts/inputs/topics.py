@@ -1,0 +1,195 @@
+"""Loading topics: topic.toml metadata, the Markdown of each language and level, blocks."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from handouts.errors import HandoutsError, Warnings
+from handouts.inputs.paths import Roots, checked_name, names_in
+from handouts.inputs.safe_files import MAX_BLOCK_BYTES, MAX_MARKDOWN_BYTES, read_text, read_toml
+from handouts.inputs.toml_tables import TableReader
+from handouts.inputs.urls import safe_url
+
+BLOCKS_FOLDER = "_blocks"
+REQUIRED_BLOCKS = ("copyright", "disclaimer")
+LABEL_KEYS = (
+    "page_of", "reviewed", "printed", "learn_more", "sources", "prepared_for", "note_from",
+    "words_to_know", "contact", "phone", "after_hours", "website", "level_easy",
+    "level_standard", "notes", "password_hint",
+)
+
+
+@dataclass(frozen=True)
+class Source:
+    title: str
+    publisher: str
+    url: str | None
+
+
+@dataclass(frozen=True)
+class LinkItem:
+    label: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str
+    title: str
+    summaries: dict[str, str]  # level -> the lead printed under the title
+    levels: tuple[str, ...]
+    learn_more: tuple[LinkItem, ...]
+
+    def summary(self, level: str) -> str:
+        return self.summaries.get(level) or self.summaries[""]
+
+
+@dataclass(frozen=True)
+class Topic:
+    slug: str
+    folder: Path
+    reviewed: _dt.date
+    section_keys: tuple[str, ...]
+    sources: tuple[Source, ...]
+    languages: dict[str, Language]
+    keywords: tuple[str, ...]
+
+    def language(self, code: str) -> Language:
+        if code not in self.languages:
+            raise HandoutsError(
+                f"topic '{self.slug}' has no language '{code}'; it has: "
+                f"{', '.join(sorted(self.languages))}")
+        return self.languages[code]
+
+    def markdown_path(self, lang: str, level: str) -> Path:
+        language = self.language(lang)
+        if level not in language.levels:
+            raise HandoutsError(
+                f"topic '{self.slug}' has no level '{level}' in language '{lang}'; it has: "
+                f"{', '.join(language.levels)}")
+        return self.folder / lang / f"{level}.md"
+
+    def versions(self) -> list[tuple[str, str]]:
+        return [(lang, level) for lang in sorted(self.languages)
+                for level in self.languages[lang].levels]
+
+
+def topic_names(roots: Roots) -> list[str]:
+    return [name for name in names_in(roots.content, folders=True)
+            if (roots.content / name / "topic.toml").is_file()]
+
+
+def load_topic(roots: Roots, slug: str) -> Topic:
+    checked_name(slug, "topic")
+    folder = roots.content / slug
+    path = folder / "topic.toml"
+    if not path.is_file():
+        known = ", ".join(topic_names(roots)) or "none"
+        raise HandoutsError(f"unknown topic '{slug}' (topics in {roots.content}: {known})")
+    table = TableReader(read_toml(path), path)
+    reviewed = table.date("reviewed")
+    keys = tuple(table.text_list("sections"))
+    for key in keys:
+        if not key or not all(c.isalnum() or c == "-" for c in key) or key.lower() != key:
+            raise table.fail("sections", f"'{key}' is not a section key (lowercase, hyphens)")
+    if len(set(keys)) != len(keys):
+        raise table.fail("sections", "lists a section twice")
+    sources = []
+    for entry in table.tables("sources"):
+        url = entry.text("url", required=False, max_length=500)
+        if url and not safe_url(url):
+            raise entry.fail("url", "must start with http:// or https://")
+        sources.append(Source(entry.text("title", max_length=300),
+                              entry.text("publisher", max_length=200), url))
+        entry.finish()
+    if not sources:
+        raise HandoutsError("missing required key 'sources': list where the facts come from "
+                            "([[sources]] with title and publisher)", path)
+    keywords = tuple(table.text_list("keywords", required=False))
+    languages_table = table.table("languages")
+    languages = {}
+    for code in list(languages_table.data):
+        checked = _language_code(code, path)
+        languages[checked] = _language(languages_table.table(code), checked, folder)
+    languages_table.finish()
+    if not languages:
+        raise table.fail("languages", "list at least one language, like [languages.en]")
+    table.finish()
+    return Topic(slug, folder, reviewed, keys, tuple(sources), languages, keywords)
+
+
+def _language_code(code: str, path: Path) -> str:
+    try:
+        return checked_name(code, "language")
+    except HandoutsError as error:
+        raise HandoutsError(str(error), path) from None
+
+
+def _language(table: TableReader, code: str, folder: Path) -> Language:
+    title = table.text("title", max_length=120)
+    levels = tuple(table.text_list("levels"))
+    summaries = _summaries(table, levels)
+    for level in levels:
+        try:
+            checked_name(level, "level")
+        except HandoutsError as error:
+            raise table.fail("levels", str(error)) from None
+        if not (folder / code / f"{level}.md").is_file():
+            raise table.fail("levels", f"level '{level}' has no file {code}/{level}.md")
+    links = []
+    for entry in table.tables("learn_more"):
+        url = entry.text("url", max_length=500)
+        if not safe_url(url):
+            raise entry.fail("url", "must start with http://, https://, mailto: or tel:")
+        links.append(LinkItem(entry.text("label", max_length=200), url))
+        entry.finish()
+    table.finish()
+    return Language(code, title, summaries, levels, tuple(links))
+
+
+def _summaries(table: TableReader, levels: tuple[str, ...]) -> dict[str, str]:
+    """summary = "one lead for every level", or a table with one lead per level."""
+    table.has("summary")
+    raw = table.data.get("summary")
+    if isinstance(raw, dict):
+        per_level = table.table("summary")
+        summaries = {level: per_level.text(level, max_length=400) for level in levels}
+        per_level.finish()
+        return summaries
+    return {"": table.text("summary", max_length=400)}
+
+
+def read_markdown(path: Path, warnings: Warnings) -> str:
+    return read_text(path, limit=MAX_MARKDOWN_BYTES, warnings=warnings)
+
+
+def block_path(roots: Roots, clinic_blocks: Path, lang: str, name: str) -> Path:
+    """A clinic's own block (clinics/<slug>/<lang>/<name>.md) wins over the shipped one."""
+    own = clinic_blocks / lang / f"{name}.md"
+    if own.is_file():
+        return own
+    shipped = roots.content / BLOCKS_FOLDER / lang / f"{name}.md"
+    if not shipped.is_file():
+        raise HandoutsError(f"the {name} block for language '{lang}' is missing", shipped)
+    return shipped
+
+
+def read_block(path: Path, warnings: Warnings) -> str:
+    return read_text(path, limit=MAX_BLOCK_BYTES, warnings=warnings)
+
+
+def load_labels(roots: Roots, lang: str) -> dict[str, str]:
+    """The words printed around the content (Page N of M, Last reviewed...) per language."""
+    path = roots.content / BLOCKS_FOLDER / lang / "labels.toml"
+    if not path.is_file():
+        raise HandoutsError(f"labels for language '{lang}' are missing", path)
+    table = TableReader(read_toml(path), path)
+    labels = {key: table.text(key, max_length=200) for key in LABEL_KEYS}
+    table.finish()
+    for key in ("page_of",):
+        if "{page}" not in labels[key] or "{pages}" not in labels[key]:
+            raise table.fail(key, "must contain {page} and {pages}, like \"Page {page} of "
+                             "{pages}\"")
+    return labels

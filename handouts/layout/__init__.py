@@ -1,0 +1,1 @@
+"""Laying out and typesetting the document model into PDF pages."""

@@ -1,0 +1,163 @@
+"""Branded pages: the header (logo, clinic name) and the footer (title, Page N of M, phone)."""
+
+from __future__ import annotations
+
+import functools
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from reportlab.lib.colors import Color, HexColor
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen.canvas import Canvas
+
+from handouts.inputs.clinics import Clinic
+from handouts.inputs.layouts import Layout
+from handouts.layout.fonts import FontFamily, drawable_runs
+
+GREY_TEXT = HexColor("#4A4A4A")  # 8.9:1 on white
+RULE_GREY = HexColor("#B8B8B8")
+
+
+class DeferredCanvas(Canvas):
+    """Keeps each page open until the document ends, so footers can say 'of M'.
+
+    ReportLab numbers a bookmark by the page being written, so bookmarks are replayed when
+    their page is finally written."""
+
+    page_decorator: Callable[[Canvas, int, int], None] | None = None
+    date_text: str = "D:20000101000000+00'00'"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._held_pages: list[dict] = []
+        self._held_bookmarks: list[tuple[str, dict]] = []
+        date_text = self.date_text
+        self.setDateFormatter(lambda *parts: date_text)
+
+    def bookmarkPage(self, key, **kwargs):
+        self._held_bookmarks.append((key, kwargs))
+
+    def showPage(self):
+        state = dict(self.__dict__)
+        state["_held_bookmarks"] = list(self._held_bookmarks)
+        self._held_pages.append(state)
+        self._held_bookmarks = []
+        self._startPage()
+
+    def save(self):
+        total = len(self._held_pages)
+        for state in self._held_pages:
+            bookmarks = state.pop("_held_bookmarks")
+            self.__dict__.update(state)
+            for key, kwargs in bookmarks:
+                Canvas.bookmarkPage(self, key, **kwargs)
+            if self.page_decorator is not None:
+                self.page_decorator(self, self._pageNumber, total)
+            Canvas.showPage(self)
+        Canvas.save(self)
+
+
+def canvas_class(decorator: Callable[[Canvas, int, int], None], pdf_date: str) -> type:
+    """A DeferredCanvas subclass bound to one document's footer and date."""
+    return type("HandoutCanvas", (DeferredCanvas,),
+                {"page_decorator": staticmethod(decorator), "date_text": pdf_date})
+
+
+@functools.lru_cache(maxsize=32)
+def _reader(png: bytes) -> ImageReader:
+    """One decoded logo per process: every handout of a batch draws the same one."""
+    return ImageReader(io.BytesIO(png))
+
+
+def rl_colour(colour) -> Color:
+    return HexColor(colour.hex)
+
+
+@dataclass
+class PageDecoration:
+    """Draws what repeats on every page around the flowing content."""
+
+    clinic: Clinic
+    layout: Layout
+    family: FontFamily
+    title: str
+    page_label: str  # "Page {page} of {pages}"
+    level_label: str | None
+    covers: bool = False  # a booklet: no footer on the front and back covers
+
+    def _header_geometry(self) -> tuple[float, float, float]:
+        """(top of the logo, logo height, y of the rule under the header)."""
+        top = self.layout.page_height - self.layout.margin_top * 0.45
+        height = max(22.0, self.layout.body_size * 1.9)
+        return top, height, top - height - 6
+
+    def frame_top(self) -> float:
+        """Where flowing content may start, below the header rule."""
+        return self._header_geometry()[2] - self.layout.body_size
+
+    def draw_header(self, canvas: Canvas, doc) -> None:
+        layout, clinic = self.layout, self.clinic
+        top, height, rule_y = self._header_geometry()
+        x = layout.margin_left
+        canvas.saveState()
+        if layout.header_logo:
+            width = height * clinic.logo.aspect
+            # one image object for every page: drawn into a form once, then referenced
+            if not canvas.hasForm("header-logo"):
+                canvas.beginForm("header-logo")
+                canvas.drawImage(_reader(clinic.logo.header_png), x, top - height,
+                                 width=width, height=height, mask="auto")
+                canvas.endForm()
+            canvas.doForm("header-logo")
+            x += width + 10
+        if layout.header_clinic_name:
+            size = max(layout.small_size, min(layout.body_size, 14))
+            canvas.setFillColor(rl_colour(clinic.primary))
+            self._draw_text(canvas, x, top - height / 2 - size * 0.35, clinic.name, size, "bold")
+        canvas.setStrokeColor(rl_colour(clinic.accent))
+        canvas.setLineWidth(1.2)
+        canvas.line(layout.margin_left, rule_y, layout.page_width - layout.margin_right, rule_y)
+        canvas.restoreState()
+
+    def draw_footer(self, canvas: Canvas, page: int, pages: int) -> None:
+        if self.covers and page in (1, pages):
+            return
+        layout = self.layout
+        size = layout.small_size
+        y = layout.margin_bottom * 0.45
+        left, right = layout.margin_left, layout.page_width - layout.margin_right
+        canvas.saveState()
+        canvas.setStrokeColor(RULE_GREY)
+        canvas.setLineWidth(0.6)
+        canvas.line(left, y + size * 1.5, right, y + size * 1.5)
+        canvas.setFillColor(GREY_TEXT)
+        page_text = self.page_label.format(page=page, pages=pages)
+        self._draw_text(canvas, right - self._width(page_text, size, "bold"), y, page_text,
+                        size, "bold")
+        left_parts = []
+        if layout.footer_title:
+            left_parts.append(self.title)
+        if layout.footer_phone:
+            left_parts.append(self.clinic.phone)
+        if layout.footer_level and self.level_label:
+            left_parts.append(self.level_label)
+        left_text = "  \u2022  ".join(left_parts)
+        room = right - left - self._width(page_text, size, "bold") - 18
+        while left_text and self._width(left_text, size, "regular") > room:
+            left_text = left_text[:-2].rstrip() + "\u2026"
+        self._draw_text(canvas, left, y, left_text, size, "regular")
+        canvas.restoreState()
+
+    def _width(self, text: str, size: float, style: str) -> float:
+        return sum(stringWidth(run, fam.face(style), size)
+                   for run, fam, _ in drawable_runs(text, self.family))
+
+    def _draw_text(self, canvas: Canvas, x: float, y: float, text: str, size: float,
+                   style: str) -> None:
+        for run, fam, _ in drawable_runs(text, self.family):
+            face = fam.face(style)
+            canvas.setFont(face, size)
+            canvas.drawString(x, y, run)
+            x += stringWidth(run, face, size)

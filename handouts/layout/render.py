@@ -1,0 +1,636 @@
+"""Laying out the document model as ReportLab flowables on branded, numbered pages."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from reportlab import rl_config
+from reportlab.lib.colors import HexColor
+from reportlab.lib.enums import TA_LEFT
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import inch
+from reportlab.platypus import (
+    BaseDocTemplate,
+    CondPageBreak,
+    Flowable,
+    Frame,
+    FrameBreak,
+    Image,
+    KeepTogether,
+    NextPageTemplate,
+    PageBreak,
+    PageTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
+from reportlab.platypus.doctemplate import LayoutError
+
+from handouts import __version__
+from handouts.document.model import (
+    Block,
+    BulletList,
+    Callout,
+    Document,
+    Heading,
+    Link,
+    NotesArea,
+    Rule,
+    Text,
+    plain_text,
+)
+from handouts.document.model import ListItem as ListItemBlock
+from handouts.document.model import Paragraph as ParagraphBlock
+from handouts.document.model import Table as TableBlock
+from handouts.errors import HandoutsError, Warnings
+from handouts.inputs.clinics import Clinic, unbreakable
+from handouts.inputs.layouts import Layout
+from handouts.layout.containers import Box, BoxLook, Indented, Marker
+from handouts.layout.fonts import FontFamily, family
+from handouts.layout.inline import InlineWriter
+from handouts.layout.pages import GREY_TEXT, RULE_GREY, PageDecoration, canvas_class, rl_colour
+from handouts.layout.typeset import Run, TextBlock
+
+BODY_TEXT = HexColor("#1A1A1A")
+EMERGENCY_RED = HexColor("#A8231B")  # 6.8:1 on white, a safety colour, never a brand colour
+EMERGENCY_TINT = HexColor("#FCEDEB")
+SHORT_LIST_ITEMS = 8  # lists up to this long are kept on one page
+
+
+class Gap(Spacer):
+    """Vertical space that shrinks to what is left of the frame and vanishes at the top of
+    a column or page: a gap after the last line on a page never pushes anything (or an
+    empty page) on, and a new page never starts with blank space."""
+
+    _ZEROSIZE = True  # asks to be placed even when no room is left: it then takes none
+
+    def __init__(self, height: float):
+        super().__init__(1, height)
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        frame = getattr(self, "_frame", None)
+        if frame is not None and getattr(frame, "_atTop", False):
+            return self.width, 0.0
+        return self.width, max(0.0, min(self.height, available_height))
+
+
+class Together(KeepTogether):
+    """Flowables kept on one page (or column) when they fit on one.
+
+    They are measured without a canvas: with one, ReportLab copies the whole current frame
+    on every measure (for content generated while measuring, which handouts never have),
+    a tenth of all layout time."""
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        missing = object()
+        canvas = self.__dict__.get("canv", missing)
+        self.canv = None
+        try:
+            return super().wrap(available_width, available_height)
+        finally:
+            if canvas is missing:
+                del self.canv
+            else:
+                self.canv = canvas
+
+
+class RuledLines(Flowable):
+    """Lines to write on, spaced for handwriting."""
+
+    def __init__(self, count: int, spacing: float, colour):
+        super().__init__()
+        self.count, self.spacing, self.colour = count, spacing, colour
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        self.width = available_width
+        return available_width, self.count * self.spacing
+
+    def split(self, available_width: float, available_height: float) -> list[Flowable]:
+        """Lines to write on can be fewer: as many as fit (two at least), never a page of
+        lines torn away from their heading."""
+        fit = int(available_height // self.spacing)
+        if fit >= self.count:
+            return [self]
+        return [RuledLines(fit, self.spacing, self.colour)] if fit >= 2 else []
+
+    def draw(self) -> None:
+        self.canv.setStrokeColor(self.colour)
+        self.canv.setLineWidth(0.7)
+        for index in range(self.count):
+            y = index * self.spacing + 1
+            self.canv.line(0, y, self.width, y)
+
+
+class _HandoutDoc(BaseDocTemplate):
+    def afterFlowable(self, flowable: Flowable) -> None:
+        text = getattr(flowable, "outline_text", None)
+        if text:
+            key = f"h{id(flowable)}"
+            self.canv.bookmarkPage(key)
+            self.canv.addOutlineEntry(text, key, level=flowable.outline_level, closed=False)
+
+
+@dataclass
+class _Styles:
+    body: ParagraphStyle
+    lead: ParagraphStyle
+    title: ParagraphStyle
+    headings: dict[int, ParagraphStyle]
+    small: ParagraphStyle
+    box_title: ParagraphStyle
+    list_body: ParagraphStyle
+    lead_in: ParagraphStyle
+
+
+def _styles(layout: Layout, clinic: Clinic, main: FontFamily) -> _Styles:
+    regular, bold = main.face("regular"), main.face("bold")
+    size, leading = layout.body_size, layout.body_leading
+    body = ParagraphStyle(
+        "Body", fontName=regular, fontSize=size, leading=leading, textColor=BODY_TEXT,
+        alignment=TA_LEFT, spaceAfter=size * 0.65, allowWidows=0, allowOrphans=0,
+        splitLongWords=1, wordWrap=None,
+    )
+    primary = rl_colour(clinic.primary)
+    h2, h3, h4 = layout.heading_sizes
+    headings = {
+        2: ParagraphStyle("H2", parent=body, fontName=bold, fontSize=h2, leading=h2 * 1.25,
+                          textColor=primary, spaceBefore=size * 1.3, spaceAfter=size * 0.5,
+                          keepWithNext=1),
+        3: ParagraphStyle("H3", parent=body, fontName=bold, fontSize=h3, leading=h3 * 1.3,
+                          textColor=BODY_TEXT, spaceBefore=size * 0.8, spaceAfter=size * 0.35,
+                          keepWithNext=1),
+        4: ParagraphStyle("H4", parent=body, fontName=bold, fontSize=h4, leading=h4 * 1.3,
+                          textColor=BODY_TEXT, spaceBefore=size * 0.6, spaceAfter=size * 0.25,
+                          keepWithNext=1),
+    }
+    return _Styles(
+        body=body,
+        lead=ParagraphStyle("Lead", parent=body, fontSize=size * 1.15,
+                            leading=layout.body_leading * 1.15, spaceAfter=size * 0.9),
+        title=ParagraphStyle("Title", parent=body, fontName=bold, fontSize=layout.title_size,
+                             leading=layout.title_size * 1.15, textColor=primary,
+                             spaceAfter=size * 0.6),
+        headings=headings,
+        small=ParagraphStyle("Small", parent=body, fontSize=layout.small_size,
+                             leading=layout.small_size * 1.35, textColor=GREY_TEXT,
+                             spaceAfter=layout.small_size * 0.5),
+        box_title=ParagraphStyle("BoxTitle", parent=body, fontName=bold, fontSize=size * 1.08,
+                                 leading=leading * 1.08, spaceAfter=size * 0.3),
+        list_body=ParagraphStyle("ListBody", parent=body, spaceAfter=size * 0.3),
+        lead_in=ParagraphStyle("LeadIn", parent=body, keepWithNext=1),
+    )
+
+
+class _Builder:
+    def __init__(self, document: Document, clinic: Clinic, layout: Layout, warnings: Warnings):
+        self.document, self.clinic, self.layout = document, clinic, layout
+        self.family = family(clinic.font)
+        self.styles = _styles(layout, clinic, self.family)
+        self.inline = InlineWriter(self.family, warnings)
+        self.link_colour = rl_colour(clinic.primary)
+        self.labels = document.labels
+        self.width = layout.column_width  # boxes and tables fill one column
+        self.body_frame_height = layout.page_height - layout.margin_top - layout.margin_bottom
+
+    def para(self, runs: list[Run], style: ParagraphStyle, outline: str = "",
+             level: int = 0) -> TextBlock:
+        """A paragraph; with outline text, also a bookmark in the PDF's outline."""
+        return TextBlock(runs, style, self.family, self.link_colour, outline, level)
+
+    def labelled(self, label: str, value: str) -> list[Run]:
+        """'Label: value' with the label in bold."""
+        return [*self.inline.text(label, bold=True), *self.inline.text(" " + value)]
+
+    # -- the whole story --
+    def story(self) -> list[Flowable]:
+        """A handout: title and lead, the sections, then contacts and the required blocks."""
+        story: list[Flowable] = self.title_block()
+        if self.layout.columns > 1:
+            story.append(FrameBreak())  # the title spans the columns; the text flows below
+        story.extend(self.personal_note())
+        story.extend(self.body())
+        story.append(CondPageBreak(self.layout.body_leading * 8))
+        story.extend(self.learn_more())
+        story.append(Together(self.closing()))
+        return keep_headings_with_next(story)
+
+    def title_block(self, title_style: ParagraphStyle | None = None) -> list[Flowable]:
+        doc, styles = self.document, self.styles
+        return [self.para(self.inline.text(doc.title), title_style or styles.title, doc.title),
+                self.para(self.inline.text(doc.summary), styles.lead)]
+
+    def title_height(self) -> float:
+        """How tall the title block is across the full width (the first page's top frame)."""
+        height = 0.0
+        for flowable in self.title_block():
+            height += flowable.wrap(self.layout.frame_width, 10_000)[1]
+            height += flowable.getSpaceAfter()
+        return height + 2
+
+    def booklet_story(self, notes_pages: int) -> list[Flowable]:
+        """A booklet: a cover, the sections, notes pages that pad it to a multiple of four
+        pages, and a back cover with contacts and the required blocks."""
+        story: list[Flowable] = [*self.cover(), NextPageTemplate("page"), PageBreak()]
+        story.extend(self.body())
+        story.extend(self.learn_more())
+        for _ in range(notes_pages):
+            story.extend([PageBreak(), *self.notes_page()])
+        story.extend([NextPageTemplate("back"), PageBreak(), *self.closing()])
+        return keep_headings_with_next(story)
+
+    def body(self) -> list[Flowable]:
+        doc, styles = self.document, self.styles
+        story = self.blocks(doc.intro)
+        for section in doc.sections:
+            heading = section.heading
+            story.append(self.para(self.inline.runs(heading.content), styles.headings[2],
+                                   plain_text(heading.content)))
+            story.extend(self.blocks(section.blocks))
+        if doc.words_to_know:
+            story.append(self.words_to_know())
+        return story
+
+    def cover(self) -> list[Flowable]:
+        layout, clinic = self.layout, self.clinic
+        frame_height = layout.page_height - layout.margin_top - layout.margin_bottom
+        logo_height = min(1.4 * inch, frame_height * 0.22)
+        logo = Image(io.BytesIO(clinic.logo.png), width=logo_height * clinic.logo.aspect,
+                     height=logo_height, hAlign="LEFT")
+        name_style = ParagraphStyle("CoverClinic", parent=self.styles.box_title,
+                                    textColor=rl_colour(clinic.primary))
+        title = ParagraphStyle("CoverTitle", parent=self.styles.title,
+                               fontSize=layout.title_size * 1.1,
+                               leading=layout.title_size * 1.25)
+        return [logo, Gap(layout.body_size), self.para(self.inline.text(clinic.name), name_style),
+                Gap(frame_height * 0.12), _HRule(rl_colour(clinic.accent), 2.5),
+                Gap(layout.body_size * 1.2), *self.title_block(title), *self.personal_note()]
+
+    def notes_page(self) -> list[Flowable]:
+        """A page of ruled lines, filling the body frame below its heading."""
+        layout = self.layout
+        spacing = layout.body_leading * 1.9
+        style = ParagraphStyle("NotesPageHeading", parent=self.styles.headings[2],
+                               spaceBefore=0, keepWithNext=0)
+        heading = self.para(self.inline.text(self.labels["notes"]), style)
+        room = self.body_frame_height - style.leading - style.spaceAfter - spacing
+        return [heading, Gap(spacing * 0.5),
+                RuledLines(max(1, int(room // spacing)), spacing, RULE_GREY)]
+
+    def personal_note(self) -> list[Flowable]:
+        doc = self.document
+        rows = []
+        if doc.prepared_for:
+            rows.append([self.para(self.labelled(self.labels["prepared_for"], doc.prepared_for),
+                                   self.styles.body)])
+        if doc.clinician_note:
+            rows.append([self.para(self.labelled(self.labels["note_from"], doc.clinician_note),
+                                   self.styles.body)])
+        return [self.box(rows, rl_colour(self.clinic.primary),
+                         rl_colour(self.clinic.primary.tint(0.92)))] if rows else []
+
+    # -- blocks --
+    def blocks(self, blocks: tuple[Block, ...], depth: int = 0) -> list[Flowable]:
+        out: list[Flowable] = []
+        for block in blocks:
+            out.extend(self.block(block, depth))
+        return out
+
+    def block(self, block: Block, depth: int) -> list[Flowable]:
+        styles = self.styles
+        if isinstance(block, ParagraphBlock):
+            style = styles.list_body if depth else styles.body
+            if not depth and plain_text(block.content).rstrip().endswith(":"):
+                style = styles.lead_in  # "You have the right to:" stays with its list
+            return [self.para(self.inline.runs(block.content), style)]
+        if isinstance(block, Heading):
+            level = max(3, min(block.level, 4)) if block.level > 2 else 2
+            return [self.para(self.inline.runs(block.content), styles.headings[level],
+                              plain_text(block.content), level - 2 if level < 4 else 1)]
+        if isinstance(block, BulletList):
+            items = self.list_items(block, depth)
+            if depth == 0 and len(block.items) <= SHORT_LIST_ITEMS:
+                return [Together(items), Gap(styles.body.spaceAfter * 0.6)]
+            return items
+        if isinstance(block, Callout):
+            return [self.callout(block)]
+        if isinstance(block, NotesArea):
+            return [self.notes(block)]
+        if isinstance(block, TableBlock):
+            return [self.table(block)]
+        if isinstance(block, Rule):
+            return [Gap(4), _HRule(RULE_GREY), Gap(8)]
+        raise TypeError(f"unknown block {block!r}")
+
+    def list_items(self, block: BulletList, depth: int) -> list[Flowable]:
+        """A list as its items' flowables, indented, each item's first with its marker."""
+        size = self.layout.body_size
+        face, colour = self.family.face("bold"), rl_colour(self.clinic.accent)
+        out: list[Flowable] = []
+        for number, item in enumerate(block.items, start=block.start if block.ordered else 0):
+            text = f"{number}." if block.ordered else "\u2022" if depth == 0 else "\u2013"
+            flowables = self.blocks(item.blocks, depth + 1) or [self.para([], self.styles.body)]
+            out.extend(Indented(flowable, size * 1.5,
+                                Marker(text, face, size, colour) if not index else None)
+                       for index, flowable in enumerate(flowables))
+        return out
+
+    def box(self, rows: list[list[Flowable]], bar, background) -> Together:
+        """A tinted box with a coloured bar on its left: one row per block."""
+        size = self.layout.body_size
+        if not any(rows):  # an empty box ("> " alone) draws nothing
+            return Together([])
+        look = BoxLook(background, bar, 5, (size * 0.8, size * 0.9, size * 0.6, size * 1.1), 2)
+        return Together([Gap(size * 0.3), Box(rows, look), Gap(size * 0.9)])
+
+    def callout(self, block: Callout) -> Flowable:
+        clinic = self.clinic
+        if block.kind == "emergency":
+            bar, background, title_colour = EMERGENCY_RED, EMERGENCY_TINT, EMERGENCY_RED
+        elif block.kind in ("call", "important"):
+            bar = rl_colour(clinic.primary)
+            background, title_colour = rl_colour(clinic.primary.tint(0.92)), bar
+        else:
+            bar = rl_colour(clinic.accent)
+            background, title_colour = rl_colour(clinic.accent.tint(0.92)), BODY_TEXT
+        rows: list[list[Flowable]] = []
+        if block.title:
+            style = ParagraphStyle("BoxTitleColoured", parent=self.styles.box_title,
+                                   textColor=title_colour)
+            rows.append([self.para(self.inline.runs(block.title), style)])
+        for inner in block.blocks:
+            if isinstance(inner, BulletList):
+                rows.append(self.list_items(inner, 0))
+            else:
+                rows.extend([flowable] for flowable in self.block(inner, depth=1))
+        return self.box(rows, bar, background)
+
+    def notes(self, block: NotesArea) -> Flowable:
+        size = self.layout.body_size
+        spacing = self.layout.body_leading * 1.9
+        parts: list[Flowable] = []
+        if block.title:
+            parts.append(self.para(self.inline.runs(block.title), self.styles.headings[3]))
+        if block.fields:
+            label_width = min(self.width * 0.5,
+                              max(self.family_width(f) for f in block.fields) + size)
+            label_style = ParagraphStyle("FieldLabel", parent=self.styles.body, spaceAfter=0)
+            rows = [[self.para(self.inline.text(field), label_style), ""]
+                    for field in block.fields]
+            table = Table(rows, colWidths=[label_width, self.width - label_width],
+                          hAlign="LEFT")
+            table.setStyle(TableStyle([
+                ("LINEBELOW", (1, 0), (1, -1), 0.7, RULE_GREY),
+                ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("TOPPADDING", (0, 0), (-1, -1), spacing - self.layout.body_leading),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+                ("FONTNAME", (0, 0), (-1, -1), self.family.face("regular")),
+            ]))
+            parts.append(table)
+        parts.append(Gap(spacing * 0.5))
+        parts.append(RuledLines(block.lines, spacing, RULE_GREY))
+        return Together(parts)
+
+    def family_width(self, text: str) -> float:
+        from reportlab.pdfbase.pdfmetrics import stringWidth
+
+        return stringWidth(text, self.family.face("regular"), self.layout.body_size)
+
+    def table(self, block: TableBlock) -> Flowable:
+        styles = self.styles
+        header_style = ParagraphStyle("TableHead", parent=styles.body,
+                                      fontName=self.family.face("bold"), spaceAfter=0)
+        cell_style = ParagraphStyle("TableCell", parent=styles.body, spaceAfter=0)
+        width = max(len(block.header), *(len(r) for r in block.rows)) if block.rows else len(
+            block.header)
+        rows = []
+        if block.header:
+            rows.append([self.para(self.inline.runs(c), header_style) for c in block.header])
+        for row in block.rows:
+            cells = [self.para(self.inline.runs(c), cell_style) for c in row]
+            rows.append(cells + [""] * (width - len(cells)))
+        if not rows or width == 0:
+            return Gap(0)
+        table = Table(rows, colWidths=[self.width / width] * width,
+                      repeatRows=1 if block.header else 0, hAlign="LEFT")
+        table.setStyle(TableStyle([
+            ("GRID", (0, 0), (-1, -1), 0.5, RULE_GREY),
+            ("BACKGROUND", (0, 0), (-1, 0), rl_colour(self.clinic.primary.tint(0.9)))
+            if block.header else ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("TOPPADDING", (0, 0), (-1, -1), 4),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
+            ("FONTNAME", (0, 0), (-1, -1), self.family.face("regular")),
+        ]))
+        return Together([table, Gap(self.layout.body_size)]) if len(rows) < 12 else table
+
+    def words_to_know(self) -> Flowable:
+        rows: list[list[Flowable]] = [[self.para(
+            self.inline.text(self.labels["words_to_know"]), self.styles.box_title)]]
+        for entry in self.document.words_to_know:
+            rows.append([self.para([*self.inline.text(entry.term, bold=True),
+                                    *self.inline.text(": " + entry.definition)],
+                                   self.styles.list_body)])
+        return self.box(rows, rl_colour(self.clinic.accent),
+                        rl_colour(self.clinic.accent.tint(0.92)))
+
+    # -- what every handout ends with --
+    def learn_more(self) -> list[Flowable]:
+        """The topic's links as a list: label, then the address a reader can type."""
+        doc, labels = self.document, self.labels
+        if not doc.learn_more:
+            return []
+        links = BulletList(tuple(
+            ListItemBlock((ParagraphBlock((Text(f"{link.label}: "), Link(
+                link.url, (Text(_display_url(link.url)),)))),))
+            for link in doc.learn_more))
+        return [self.para(self.inline.text(labels["learn_more"]), self.styles.headings[2],
+                          labels["learn_more"]),
+                Together(self.list_items(links, 0)), Gap(self.layout.body_size)]
+
+    def closing(self) -> list[Flowable]:
+        """How to reach the clinic, sources, dates, copyright and disclaimer."""
+        doc, styles, labels, clinic = self.document, self.styles, self.labels, self.clinic
+        text = self.inline.text
+        contact = [self.para(text(labels["contact"]), ParagraphStyle(
+            "ContactTitle", parent=styles.box_title, textColor=rl_colour(clinic.primary))),
+            self.para(self.inline.lines(text(clinic.name, bold=True),
+                                        *(text(line) for line in clinic.address)),
+                      styles.list_body)]
+        lines = [self.labelled(labels["phone"], unbreakable(clinic.phone))]
+        if clinic.after_hours:
+            lines.append(self.labelled(labels["after_hours"], unbreakable(clinic.after_hours)))
+        if clinic.website:
+            lines.append(self.labelled(labels["website"], _display_url(clinic.website)))
+        contact.append(self.para(self.inline.lines(*lines), styles.list_body))
+        if clinic.footer_note:
+            contact.append(self.para(text(clinic.footer_note, italic=True), styles.list_body))
+        small = styles.small
+        sources = "; ".join(
+            f"{source.publisher}, \u201c{source.title}\u201d" for source in doc.sources)
+        dates = (f"{labels['reviewed']} {doc.reviewed.isoformat()}.  "
+                 f"{labels['printed']} {doc.generated.isoformat()}.")
+        # flattened: a KeepTogether inside a KeepTogether over-reports its height
+        closing: list[Flowable] = [
+            *self.box([[row] for row in contact], rl_colour(clinic.primary),
+                      rl_colour(clinic.primary.tint(0.94)))._content,
+            self.para(self.labelled(labels["sources"], sources), small),
+            self.para(text(dates), small),
+        ]
+        for block in doc.copyright + doc.disclaimer:
+            closing.extend(self.small_block(block))
+        return closing
+
+    def small_block(self, block: Block) -> list[Flowable]:
+        if isinstance(block, ParagraphBlock | Heading):
+            style = self.styles.small
+            if isinstance(block, Heading):
+                style = ParagraphStyle("SmallHead", parent=style,
+                                       fontName=self.family.face("bold"))
+            return [self.para(self.inline.runs(block.content), style)]
+        return self.block(block, 1)
+
+
+class _HRule(Flowable):
+    def __init__(self, colour, thickness: float = 1):
+        super().__init__()
+        self.colour, self.thickness = colour, thickness
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        self.width = available_width
+        return available_width, self.thickness
+
+    def draw(self) -> None:
+        self.canv.setStrokeColor(self.colour)
+        self.canv.setLineWidth(self.thickness)
+        self.canv.line(0, self.thickness / 2, self.width, self.thickness / 2)
+
+
+def keep_headings_with_next(story: list[Flowable]) -> list[Flowable]:
+    """Group each heading with what follows it. ReportLab's own keepWithNext skips a
+    following KeepTogether, which is how boxes and short lists arrive here."""
+    out: list[Flowable] = []
+    pending: list[Flowable] = []
+    for flowable in story:
+        style = getattr(flowable, "style", None)
+        if getattr(style, "keepWithNext", 0):
+            flowable.__dict__["keepWithNext"] = 0
+            pending.append(flowable)
+            continue
+        if pending:
+            inner = flowable._content if isinstance(flowable, KeepTogether) else [flowable]
+            out.append(Together(pending + list(inner)))
+            pending = []
+        else:
+            out.append(flowable)
+    return out + pending
+
+
+def _display_url(url: str) -> str:
+    for prefix in ("https://", "http://", "mailto:", "tel:"):
+        if url.lower().startswith(prefix):
+            return url[len(prefix):].rstrip("/")
+    return url
+
+
+def _frame(x: float, y: float, width: float, height: float, name: str) -> Frame:
+    """A frame without padding: margins and gaps come from the layout file alone."""
+    return Frame(x, y, width, height, id=name, leftPadding=0, rightPadding=0, topPadding=0,
+                 bottomPadding=0)
+
+
+def _column_frames(layout: Layout, bottom: float, top: float, name: str) -> list[Frame]:
+    return [_frame(layout.margin_left + index * (layout.column_width + layout.column_gap),
+                   bottom, layout.column_width, top - bottom, f"{name}-{index}")
+            for index in range(layout.columns)]
+
+
+@contextlib.contextmanager
+def _binary_streams() -> Iterator[None]:
+    """Write compressed streams as binary, not also ASCII85-encoded (ReportLab's default,
+    a relic of 7-bit mail): files are about 6% smaller and faster to write."""
+    before = rl_config.useA85
+    rl_config.useA85 = 0
+    try:
+        yield
+    finally:
+        rl_config.useA85 = before
+
+
+def pdf_date(document: Document) -> str:
+    d = document.generated
+    return f"D:{d.year:04d}{d.month:02d}{d.day:02d}000000+00'00'"
+
+
+def render_pdf(document: Document, clinic: Clinic, layout: Layout, warnings: Warnings,
+               extra_keywords: tuple[str, ...] = ()) -> tuple[bytes, int]:
+    """Lay the document out: the PDF's bytes (the same inputs, the same bytes) and its
+    page count.
+
+    A booklet layout is laid out twice: once to count its pages, once with the notes pages
+    that bring it to a multiple of four."""
+    if layout.booklet is None:
+        return _render(document, clinic, layout, warnings, extra_keywords, None)
+    pdf, pages = _render(document, clinic, layout, warnings, extra_keywords, 0)
+    padding = -pages % 4
+    if padding:
+        pdf, pages = _render(document, clinic, layout, warnings, extra_keywords, padding)
+        if pages % 4:
+            raise HandoutsError(f"the booklet came out at {pages} pages, not a multiple of 4")
+    return pdf, pages
+
+
+def _render(document: Document, clinic: Clinic, layout: Layout, warnings: Warnings,
+            extra_keywords: tuple[str, ...], notes_pages: int | None) -> tuple[bytes, int]:
+    builder = _Builder(document, clinic, layout, warnings)
+    level_name = document.labels.get(f"level_{document.level}", document.level)
+    booklet = notes_pages is not None
+    decoration = PageDecoration(clinic, layout, builder.family, document.title,
+                                document.labels["page_of"], level_name, covers=booklet)
+    buffer = io.BytesIO()
+    keywords = list(document.keywords) + [f"language:{document.lang}",
+                                          f"level:{document.level}"] + list(extra_keywords)
+    doc = _HandoutDoc(
+        buffer, pagesize=(layout.page_width, layout.page_height),
+        leftMargin=layout.margin_left, rightMargin=layout.margin_right,
+        topMargin=layout.page_height - decoration.frame_top(),
+        bottomMargin=layout.margin_bottom,
+        title=document.title, author=clinic.name, subject=document.summary,
+        keywords=keywords, creator=f"handouts {__version__}",
+        producer=f"handouts {__version__} (ReportLab)", lang=document.lang, invariant=1,
+        initialFontName=builder.family.face("regular"),
+    )
+    top = decoration.frame_top()
+    columns = _column_frames(layout, layout.margin_bottom, top, "body")
+    page = PageTemplate("page", frames=columns, onPage=decoration.draw_header)
+    builder.body_frame_height = columns[0].height
+    if booklet:
+        full = _frame(layout.margin_left, layout.margin_bottom, layout.frame_width,
+                      layout.page_height - layout.margin_top - layout.margin_bottom, "full")
+        doc.addPageTemplates([PageTemplate("cover", frames=[full]), page,
+                              PageTemplate("back", frames=[full])])
+        story = builder.booklet_story(notes_pages)
+    elif layout.columns > 1:
+        title_height = builder.title_height()
+        title = _frame(layout.margin_left, top - title_height, layout.frame_width,
+                       title_height, "title")
+        first = PageTemplate("first", frames=[title, *_column_frames(
+            layout, layout.margin_bottom, top - title_height, "first")],
+            onPage=decoration.draw_header)
+        doc.addPageTemplates([first, page])
+        story = [NextPageTemplate("page"), *builder.story()]
+    else:
+        doc.addPageTemplates([page])
+        story = builder.story()
+    try:
+        with _binary_streams():
+            doc.build(story, canvasmaker=canvas_class(decoration.draw_footer,
+                                                      pdf_date(document)))
+    except LayoutError as error:
+        raise HandoutsError(f"a block is too tall to fit on one {layout.name} page; split it "
+                            f"into shorter parts ({str(error).split('(')[0].strip()})") from None
+    builder.inline.report_missing()
+    return buffer.getvalue(), doc.page

@@ -1,0 +1,358 @@
+"""Setting runs of text into lines and drawing them: the paragraph of every handout.
+
+Our text arrives already structured (runs of plain text, each with a weight, a slant, a font
+family and perhaps a link), so it is set directly instead of being written out as ReportLab
+paragraph markup and parsed back. Lines break at spaces, greedily, as ReportLab's
+left-aligned paragraphs do; a word wider than the line (a web address) is split after a
+slash or hyphen, or else between characters. A
+paragraph never leaves its first line alone at the foot of a column nor its last line alone
+at the head of the next (no orphans, no widows).
+
+Setting text this way is several times faster than ReportLab's general Paragraph, which is
+most of what makes a batch of handouts fast (see benchmarks/run.py)."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+from reportlab.lib.rl_accel import escapePDF, fp_str
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
+from reportlab.platypus import Flowable
+
+from handouts.layout.fonts import FontFamily
+
+_FUZZ = 1e-6
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    """Plain text in one style. family None: the paragraph's own family."""
+
+    text: str
+    bold: bool = False
+    italic: bool = False
+    family: FontFamily | None = None
+    link: str | None = None
+
+
+LINE_BREAK = Run("\n")
+
+# Words and lines are plain tuples: a handout has thousands of them.
+# A piece: (face, link, text, width). A space: (face, link, width), typed in that run.
+# A word: (pieces, width, the space before it or None).
+# A line: (words, width, ended by a line break); its first word's space is not drawn.
+_Piece = tuple[str, "str | None", str, float]
+_Space = tuple[str, "str | None", float]
+_Word = tuple[tuple[_Piece, ...], float, "_Space | None"]
+_Line = tuple[tuple[_Word, ...], float, bool]
+
+_BREAK: _Word = ((), 0.0, None)  # a hard line break in the word list (compared by identity)
+
+
+# Glyph widths are a pure function of face, size and text; words repeat across paragraphs.
+_widths: dict[tuple[str, str, float], float] = {}
+_WIDTH_CACHE_LIMIT = 200_000
+
+
+def text_width(text: str, face: str, size: float) -> float:
+    key = (text, face, size)
+    width = _widths.get(key)
+    if width is None:
+        if len(_widths) >= _WIDTH_CACHE_LIMIT:
+            _widths.clear()
+        width = _widths[key] = stringWidth(text, face, size)
+    return width
+
+
+def _style_of(bold: bool, italic: bool) -> str:
+    if bold and italic:
+        return "bolditalic"
+    return "bold" if bold else "italic" if italic else "regular"
+
+
+def _words(runs: list[Run], family: FontFamily, base_bold: bool, size: float) -> list[_Word]:
+    """Cut the runs into words: what lies between spaces, across changes of style."""
+    words: list[_Word] = []
+    pieces: list[_Piece] = []
+    width = 0.0
+    space_before: _Space | None = None
+    pending: _Space | None = None  # a space seen since the last piece
+    faces: dict[tuple[bool, bool, int], str] = {}
+    known = _widths.get  # text_width, inlined: this loop measures every word of a handout
+    for run in runs:
+        if run is LINE_BREAK:
+            if pieces:
+                words.append((tuple(pieces), width, space_before))
+                pieces, width = [], 0.0
+            words.append(_BREAK)
+            pending = None
+            continue
+        key = (run.bold, run.italic, id(run.family))
+        face = faces.get(key)
+        if face is None:
+            face = faces[key] = (run.family or family).face(
+                _style_of(run.bold or base_bold, run.italic))
+        link = run.link
+        space = (face, link, text_width(" ", face, size))
+        first, *rest = run.text.split(" ")
+        if first:  # continues the word before, if no space came between
+            if not pieces:
+                space_before, pending, width = pending, None, 0.0
+            part_width = known((first, face, size)) or text_width(first, face, size)
+            pieces.append((face, link, first, part_width))
+            width += part_width
+        if not rest:
+            continue
+        if pieces:
+            words.append((tuple(pieces), width, space_before))
+            pieces, width = [], 0.0
+        if pending is None:
+            pending = space
+        for part in rest:
+            if not part:
+                continue
+            part_width = known((part, face, size)) or text_width(part, face, size)
+            if pieces:
+                words.append((tuple(pieces), width, space_before))
+                space_before = space
+            else:
+                space_before, pending = pending, None
+            pieces, width = [(face, link, part, part_width)], part_width
+        if not rest[-1]:  # the run ends with a space
+            if pieces:
+                words.append((tuple(pieces), width, space_before))
+                pieces, width = [], 0.0
+            if pending is None:
+                pending = space
+    if pieces:
+        words.append((tuple(pieces), width, space_before))
+    return words
+
+
+# Where a long word (in practice, a web address) had best be cut: after one of these.
+_BREAK_AFTER = frozenset("/-?&=")
+
+
+def _split_long(word: _Word, room: float, size: float) -> list[_Word]:
+    """A word wider than the line, cut into parts that fit: after a slash or a hyphen
+    where one is on the line, else between characters."""
+    chars = [(face, link, char, text_width(char, face, size))
+             for face, link, text, _ in word[0] for char in text]
+    parts: list[_Word] = []
+    start = 0
+    while start < len(chars):
+        end, width, cut = start, 0.0, 0
+        while end < len(chars) and (end == start or width + chars[end][3] <= room + _FUZZ):
+            width += chars[end][3]
+            end += 1
+            if chars[end - 1][2] in _BREAK_AFTER:
+                cut = end
+        if end < len(chars) and start < cut < end:
+            end = cut
+        parts.append(_joined(chars[start:end], size))
+        start = end
+    return parts
+
+
+def _joined(chars: list[tuple[str, str | None, str, float]], size: float) -> _Word:
+    pieces: list[_Piece] = []
+    for face, link, char, _ in chars:
+        if pieces and pieces[-1][0] == face and pieces[-1][1] == link:
+            pieces[-1] = (face, link, pieces[-1][2] + char, 0.0)
+        else:
+            pieces.append((face, link, char, 0.0))
+    measured = tuple((face, link, text, text_width(text, face, size))
+                     for face, link, text, _ in pieces)
+    return measured, sum(piece[3] for piece in measured), None
+
+
+def break_lines(words: list[_Word], room: float, size: float,
+                tolerance: float = 0.0) -> list[_Line]:
+    """Greedy line breaking: each line takes as many words as fit. As in ReportLab, a line
+    may run past the room by `tolerance` points per word already on it (a twentieth of a
+    space each by default: under two points on a full line, unseen in a margin or gutter)."""
+    lines: list[_Line] = []
+    line: list[_Word] = []
+    width = 0.0
+    for word in words:
+        if word is _BREAK:
+            lines.append((tuple(line), width, True))
+            line, width = [], 0.0
+            continue
+        pieces, word_width, space = word
+        if line:
+            wider = width + (space[2] if space else 0.0) + word_width
+            if wider <= room + tolerance * len(line) + _FUZZ:
+                line.append(word)
+                width = wider
+                continue
+            lines.append((tuple(line), width, False))
+        if word_width <= room + _FUZZ:
+            line, width = [word], word_width
+            continue
+        *whole, last = _split_long(word, room, size)
+        lines.extend(((part,), part[1], False) for part in whole)
+        line, width = [last], last[1]
+    if line:
+        lines.append((tuple(line), width, False))
+    return lines
+
+
+def _fragments(line: _Line) -> list[list]:
+    """A line as drawable fragments [face, link, text, width]: neighbouring pieces in the
+    same face with the same link are drawn as one string."""
+    out: list[list] = []
+    last: list = ["", None, "", 0.0]
+    for index, (pieces, _, space) in enumerate(line[0]):
+        if index and space:
+            face, link, width = space
+            if last[0] == face and last[1] == link:
+                last[2] += " "
+                last[3] += width
+            else:
+                last = [face, link, " ", width]
+                out.append(last)
+        for face, link, text, width in pieces:
+            if last[0] == face and last[1] == link:
+                last[2] += text
+                last[3] += width
+            else:
+                last = [face, link, text, width]
+                out.append(last)
+    return out
+
+
+class TextBlock(Flowable):
+    """A paragraph of runs in one ParagraphStyle (size, leading, colour, spacing,
+    keep-with-next). A heading may carry an outline entry (a PDF bookmark)."""
+
+    def __init__(self, runs: list[Run], style: ParagraphStyle, family: FontFamily,
+                 link_colour=None, outline: str = "", level: int = 0,
+                 _words_: list[_Word] | None = None):
+        super().__init__()
+        self.style = style
+        self.family = family
+        self.link_colour = link_colour
+        self.outline_text = outline
+        self.outline_level = level
+        self._base_bold = style.fontName == family.face("bold")
+        self._words = _words_ if _words_ is not None else _words(
+            runs, family, self._base_bold, style.fontSize)
+        self._lines: list[_Line] = []
+        self._wrapped_for: float | None = None
+
+    def _set(self, width: float) -> None:
+        if self._wrapped_for != width:
+            size = self.style.fontSize
+            tolerance = getattr(self.style, "spaceShrinkage", 0.0) * text_width(
+                " ", self.style.fontName, size)
+            self._lines = break_lines(self._words, width, size, tolerance)
+            self._wrapped_for = width
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        self._set(available_width)
+        self.width = available_width
+        self.height = len(self._lines) * self.style.leading
+        return self.width, self.height
+
+    def minWidth(self) -> float:  # noqa: N802 (ReportLab's name)
+        return max((word[1] for word in self._words), default=0.0)
+
+    def split(self, available_width: float, available_height: float) -> list[Flowable]:
+        self._set(available_width)
+        lines = self._lines
+        fit = int(available_height / self.style.leading)
+        if fit <= 1 or not lines:
+            return []  # a lone first line (an orphan) moves on with the rest
+        if len(lines) <= fit:
+            return [self]
+        if len(lines) == fit + 1:  # a lone last line (a widow) takes company with it
+            if len(lines) <= 3:
+                return []
+            fit -= 1
+        return [self._part(lines[:fit], first=True), self._part(lines[fit:], first=False)]
+
+    def _part(self, lines: list[_Line], first: bool) -> TextBlock:
+        words: list[_Word] = []
+        for line_words, _, hard_break in lines:
+            words.extend(line_words)
+            if hard_break:
+                words.append(_BREAK)
+        part = TextBlock([], self.style, self.family, self.link_colour,
+                         self.outline_text if first else "", self.outline_level, words)
+        if "keepWithNext" in self.__dict__:
+            part.keepWithNext = self.keepWithNext
+        return part
+
+    def drawOn(self, canvas, x: float, y: float, _sW: float = 0) -> None:  # noqa: N802
+        """Draw at (x, y) by placing the text there, rather than saving the graphics
+        state and moving the origin as a general flowable does (a paragraph is drawn
+        hundreds of times per handout)."""
+        self._write(canvas, self._hAlignAdjust(x, _sW), y)
+
+    def draw(self) -> None:
+        self._write(self.canv, 0.0, 0.0)
+
+    def _write(self, canvas, left: float, bottom: float) -> None:
+        """Write the lines as one PDF text object: the first line placed by a text matrix,
+        the next ones by T* (next line, at the leading); each fragment in its font subset
+        (TrueType faces only, which is all handouts embed)."""
+        if not self._lines:
+            return
+        style = self.style
+        document = canvas._doc
+        size, leading = style.fontSize, style.leading
+        size_text = fp_str(size)
+        colours = {False: _fill(style.textColor), True: _fill(self.link_colour or style.textColor)}
+        y = bottom + self.height - size  # the first baseline: one font size below the top
+        code = [f"q BT 1 0 0 1 {fp_str(left, y)} Tm {fp_str(leading)} TL"]
+        subset_now, colour_now = None, None
+        links: list[tuple[str, float, float, float]] = []
+        for index, line in enumerate(self._lines):
+            if index:
+                code.append("T*")
+            x = left
+            for face, link, chunk, width in _fragments(line):
+                colour = colours[link is not None]
+                if colour is not colour_now:
+                    code.append(colour)
+                    colour_now = colour
+                subset_now = _show(code, chunk, face, size_text, document, subset_now)
+                if link:
+                    links.append((link, x, y - index * leading, width))
+                x += width
+        code.append("ET Q")
+        canvas.addLiteral(" ".join(code))
+        for link, x, base, width in links:
+            bottom = base - size / 8
+            canvas.linkURL(link, (x, bottom, x + width, bottom + leading), relative=1,
+                           kind="URI")
+
+
+@functools.lru_cache(maxsize=64)
+def _fill(colour) -> str:
+    """The PDF operator that sets a fill colour."""
+    return f"{fp_str(*colour.rgb())} rg"
+
+
+def _show(code: list[str], text: str, face: str, size_text: str, document,
+          subset_now: tuple[str, int] | None) -> tuple[str, int] | None:
+    """Append the operators that show text in a TrueType face: a font switch whenever
+    the face or its subset changes, then the encoded string. Returns the subset now set."""
+    font = getFont(face)
+    for subset, data in font.splitString(text, document):
+        if (face, subset) != subset_now:
+            code.append(f"{font.getSubsetInternalName(subset, document)} {size_text} Tf")
+            subset_now = (face, subset)
+        code.append(f"({escapePDF(data)}) Tj")
+    return subset_now
+
+
+def draw_string(canvas, x: float, y: float, text: str, face: str, size: float, colour) -> None:
+    """One string in one face at (x, y), written as a PDF text object (a list bullet)."""
+    code = [f"q BT {_fill(colour)} 1 0 0 1 {fp_str(x, y)} Tm"]
+    _show(code, text, face, fp_str(size), canvas._doc, None)
+    code.append("ET Q")
+    canvas.addLiteral(" ".join(code))

@@ -1,0 +1,1 @@
+"""Measuring text: reading grade and plain-language findings."""

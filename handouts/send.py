@@ -1,0 +1,91 @@
+"""Emailing a handout end to end: check, build, protect, compose, then save or send."""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from handouts.build import build_handout
+from handouts.delivery.messages import CLINIC_HEADER, MailContext, build_message, checked_address
+from handouts.delivery.outbox import load_message, outbox_name, save_message
+from handouts.delivery.smtp import SendError, send_message
+from handouts.document.assemble import Options
+from handouts.errors import HandoutsError
+from handouts.inputs.clinics import load_clinic
+from handouts.inputs.paths import Roots
+
+
+@dataclass(frozen=True)
+class EmailResult:
+    action: str  # "saved" or "sent"
+    path: Path | None  # the .eml written, if any
+    attachment_bytes: int
+    protected: bool
+
+
+def attachment_name(topic: str, lang: str, level: str) -> str:
+    """Clean and impersonal: the patient's name never goes into a file name."""
+    return f"{topic}-{lang}-{level}.pdf"
+
+
+def email_handout(roots: Roots, topic: str, clinic_slug: str, to: str, *,
+                  layout: str = "letter", options: Options | None = None,
+                  password_env: str | None = None, send: bool = False,
+                  save_eml: Path | None = None, outbox: Path = Path("outbox")) -> EmailResult:
+    options = options or Options()
+    if send == (save_eml is not None):
+        raise HandoutsError("choose one: --send, or --save-eml PATH")
+    to = checked_address(to)  # before anything is built
+    password = None
+    if password_env:
+        from handouts.finishing.protect import password_from_env
+
+        password = password_from_env(password_env)
+    clinic = load_clinic(roots, clinic_slug)
+    if send and not clinic.mail.host:
+        raise HandoutsError("the clinic profile has no [mail] host to send through",
+                            clinic.profile_path)
+    handout = build_handout(roots, topic, clinic_slug, layout, options, clinic)
+    pdf = handout.pdf
+    if password is not None:
+        from handouts.finishing.protect import encrypt
+
+        pdf = encrypt(pdf, password)
+    context = MailContext(
+        clinic=handout.clinic, lang=options.lang, topic_title=handout.document.title,
+        attachment_name=attachment_name(topic, options.lang, options.level),
+        patient_name=handout.document.prepared_for, protected=password is not None,
+        password_hint=(handout.clinic.mail.password_hint
+                       or handout.document.labels["password_hint"]))
+    message = build_message(context, to, pdf)
+    if save_eml is not None:
+        return EmailResult("saved", save_message(message, save_eml), len(pdf), password
+                           is not None)
+    try:
+        send_message(message, handout.clinic)
+    except SendError as error:
+        kept = save_message(message, outbox / outbox_name(message, topic))
+        raise SendError(f"not sent: {error}; the message is kept in {kept}; send it again "
+                        f"with: handouts email --resend {kept}") from None
+    return EmailResult("sent", None, len(pdf), password is not None)
+
+
+def resend(roots: Roots, path: Path, clinic_slug: str | None = None,
+           outbox: Path = Path("outbox")) -> EmailResult:
+    """Send a kept message again; on success a copy in the outbox is removed."""
+    message = load_message(path)
+    clinic_slug = clinic_slug or message.get(CLINIC_HEADER)
+    if not clinic_slug:
+        raise HandoutsError("the message does not say which clinic sent it; add --clinic",
+                            path)
+    clinic = load_clinic(roots, str(clinic_slug).strip())
+    checked_address(str(message["To"]))
+    try:
+        send_message(message, clinic)
+    except SendError as error:
+        raise SendError(f"not sent: {error}; the message is still in {path}") from None
+    with contextlib.suppress(OSError, ValueError):
+        if path.resolve().parent == outbox.resolve():
+            path.unlink()
+    return EmailResult("sent", None, 0, False)
