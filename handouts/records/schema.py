@@ -92,7 +92,8 @@ given = Table(
     Column("layout", String(80), nullable=False),
     Column("content_version", String(80), nullable=False),  # digest of the exact inputs
     Column("channel", String(20), nullable=False),  # print | download | email | kit
-    Column("delivery", String(40), nullable=True),  # email: password-protected | unencrypted-accepted
+    # email only: password-protected | unencrypted-accepted
+    Column("delivery", String(40), nullable=True),
     Column("result", String(40), nullable=False),  # given | sent | kept-in-outbox | failed
     Column("teach_back", String(40), nullable=True),  # entered afterwards
     Column("patient_reference", String(80), nullable=True),  # only if the clinic allows it
