@@ -128,3 +128,34 @@ def embedded_fonts(source: Path | bytes) -> dict[str, bool]:
             fonts[str(font["/BaseFont"])] = any(
                 key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3"))
     return fonts
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path: Path):
+    """A fresh, empty records database: SQLite always; PostgreSQL too when
+    HANDOUTS_TEST_DATABASE_URL names a server (a new database is made on it and dropped)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'records.db'}"
+        return
+    import os
+    import uuid
+
+    server = os.environ.get("HANDOUTS_TEST_DATABASE_URL")
+    if not server:
+        pytest.skip("PostgreSQL: set HANDOUTS_TEST_DATABASE_URL to run")
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = f"handouts_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(server).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name"),
+                {"name": name})
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()

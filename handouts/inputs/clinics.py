@@ -52,6 +52,9 @@ class Clinic:
     copyright_holder: str | None
     profile_path: Path
     mail: MailSettings = field(default_factory=MailSettings)
+    # [records] patient_reference = true: records of education given may carry an MRN or
+    # chart number. Off by default: no patient identity is stored.
+    patient_references: bool = False
 
     @property
     def blocks_dir(self) -> Path:
@@ -104,11 +107,21 @@ def parse_clinic(path: Path, slug: str) -> Clinic:
     footer_note = table.text("footer_note", required=False, max_length=200)
     holder = table.text("copyright_holder", required=False, max_length=200)
     mail = _mail(table)
+    patient_references = _records(table)
     table.finish()
     return Clinic(slug=slug, name=name, logo=logo, logo_path=logo_path, primary=primary,
                   accent=accent, font=font, address=address, phone=phone, website=website,
                   after_hours=after_hours, footer_note=footer_note, copyright_holder=holder,
-                  profile_path=path, mail=mail)
+                  profile_path=path, mail=mail, patient_references=patient_references)
+
+
+def _records(table: TableReader) -> bool:
+    section = table.table("records", required=False)
+    if section is None:
+        return False
+    value = section.boolean("patient_reference", False)
+    section.finish()
+    return value
 
 
 def _brand_colour(table: TableReader, key: str) -> Colour:
