@@ -61,6 +61,7 @@ class ItemResult:
     reason: str = ""
     seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)
+    form_id: str = ""  # which text was printed: "BM-EN-EASY \u00b7 2026-11 \u00b7 7f3a9c"
 
 
 def load_plan(path: Path) -> Plan:
@@ -168,7 +169,7 @@ def _build_one(roots: Roots, item: BatchItem, output: Path, date: _dt.date, impo
         pages = len(PdfReader(io.BytesIO(data)).pages)
         return ItemResult(item, "built", output, pages,
                           seconds=time.perf_counter() - started,
-                          warnings=list(handout.warnings))
+                          warnings=list(handout.warnings), form_id=handout.document.form_id)
     except HandoutsError as error:
         return ItemResult(item, "failed", reason=str(error),
                           seconds=time.perf_counter() - started)
@@ -202,8 +203,9 @@ def run_batch(roots: Roots, items: Iterable[BatchItem], output_dir: Path, *,
         output = output_dir / item.output_name
         digest = input_hash(roots, item, date, impose, file_digests)
         if not force and state.get(item.output_name) == digest and output.is_file():
-            result = ItemResult(item, "skipped", output, _page_count(output),
-                                reason="up to date")
+            pages, form_id = _pdf_facts(output)
+            result = ItemResult(item, "skipped", output, pages, reason="up to date",
+                                form_id=form_id)
             results[index] = result
             if on_result:
                 on_result(result)
@@ -266,13 +268,18 @@ def _read_state(path: Path) -> dict[str, str]:
         return {}
 
 
-def _page_count(path: Path) -> int:
+def _pdf_facts(path: Path) -> tuple[int, str]:
+    """Page count and form identifier (from the keywords) of an output already on disk."""
     from pypdf import PdfReader
 
     try:
-        return len(PdfReader(path).pages)
+        reader = PdfReader(path)
+        keywords = str((reader.metadata or {}).get("/Keywords", ""))
+        form_id = next((word.strip()[5:] for word in keywords.split(",")
+                        if word.strip().startswith("form:")), "")
+        return len(reader.pages), form_id
     except Exception:  # an unreadable old output is rebuilt next time with --force
-        return 0
+        return 0, ""
 
 
 def manifest_rows(results: Sequence[ItemResult]) -> list[dict]:
@@ -286,6 +293,7 @@ def manifest_rows(results: Sequence[ItemResult]) -> list[dict]:
             "level": item.level, "layout": item.layout, "status": result.status,
             "copies": item.copies, "pages": result.pages, "sheets_per_copy": sheets,
             "sheets_total": sheets * item.copies, "reason": result.reason,
+            "form_id": result.form_id,
         })
     return rows
 

@@ -95,9 +95,9 @@ def measured_keywords(document: Document) -> tuple[str, ...]:
 
 
 def _with_glossary(document: Document, glossary) -> Document:
-    from dataclasses import replace
+    from handouts.document.assemble import with_glossary
 
-    return replace(document, words_to_know=tuple(glossary))
+    return with_glossary(document, tuple(glossary))
 
 
 def print_ready(handout: Handout, impose: bool = True, marks: bool = False) -> bytes:

@@ -20,6 +20,7 @@ DATE = dt.date(2026, 11, 26)
 
 TINY_TOPIC = """\
 reviewed = 2026-10-01
+reviewed_by = "Test reviewer"
 sections = ["about", "help"]
 
 [[sources]]

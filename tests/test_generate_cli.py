@@ -61,8 +61,9 @@ def test_copyright_disclaimer_and_dates_are_on_the_last_page(shipped):
     last = page_texts(handout.pdf)[-1]
     assert "Copyright" in last and "CC BY 4.0" in last
     assert "Disclaimer" in last and "not medical advice" in last
-    assert "Content last reviewed: 2026-11-26" in last
-    assert "Printed: 2026-11-26" in last
+    assert "Reviewed November 2026 by " in last
+    assert "Printed: November 26, 2026." in last
+    assert f"Form: {handout.document.form_id}" in last
 
 
 def test_metadata_outline_and_language(shipped):
@@ -121,7 +122,7 @@ def test_source_date_epoch_sets_the_printed_date(tiny, tmp_path):
     result = run_cli("generate", "tiny-topic", "--clinic", "tiny", "-o", str(out),
                      roots=tiny, env={"SOURCE_DATE_EPOCH": "1767225600"})  # 2026-01-01
     assert result.exit_code == 0, result.stderr
-    assert "Printed: 2026-01-01" in all_text(out)
+    assert "Printed: January 1, 2026." in all_text(out)
     assert pdf_reader(out).metadata["/CreationDate"].startswith("D:20260101")
 
 

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import dataclass
+import hashlib
+import json
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 from handouts.document.markdown import parse_blocks, parse_sections
 from handouts.document.model import Block, Document, GlossaryEntry, Section
@@ -64,6 +67,11 @@ def render_sections(roots: Roots, topic: Topic, options: Options,
     topic.toml's list of sections."""
     path = topic.markdown_path(options.lang, options.level)
     text = render_template(read_markdown(path, warnings), path, context, roots.content)
+    return _parsed_sections(topic, text, path)
+
+
+def _parsed_sections(topic: Topic, text: str, path: Path,
+                     ) -> tuple[tuple[Block, ...], tuple[Section, ...]]:
     intro, sections = parse_sections(text, path)
     found = tuple(section.key for section in sections)
     if found != topic.section_keys:
@@ -81,19 +89,23 @@ def build_document(roots: Roots, topic: Topic, clinic: Clinic, layout: Layout,
                    glossary: tuple[GlossaryEntry, ...] = ()) -> Document:
     language = topic.language(options.lang)
     context = template_context(topic, clinic, layout, options, generated)
-    intro, sections = render_sections(roots, topic, options, context, warnings)
+    path = topic.markdown_path(options.lang, options.level)
+    text = render_template(read_markdown(path, warnings), path, context, roots.content)
+    intro, sections = _parsed_sections(topic, text, path)
+    rendered = [text]
 
     def block(name: str):
         block_file = block_path(roots, clinic.blocks_dir, options.lang, name)
-        rendered = render_template(read_block(block_file, warnings), block_file, context,
-                                   roots.content)
-        blocks = parse_blocks(rendered, block_file)
+        block_text = render_template(read_block(block_file, warnings), block_file, context,
+                                     roots.content)
+        rendered.append(block_text)
+        blocks = parse_blocks(block_text, block_file)
         if not blocks:
             raise HandoutsError(f"the {name} block is empty", block_file)
         return blocks
 
     labels = load_labels(roots, options.lang)
-    return Document(
+    document = Document(
         topic=topic.slug, title=language.title, summary=language.summary(options.level),
         lang=options.lang,
         level=options.level, intro=intro, sections=sections, learn_more=language.learn_more,
@@ -101,7 +113,48 @@ def build_document(roots: Roots, topic: Topic, clinic: Clinic, layout: Layout,
         reviewed=topic.reviewed, generated=generated, labels=labels,
         words_to_know=glossary, prepared_for=_one_line(options.patient_name),
         clinician_note=_one_line(options.note, limit=600), keywords=topic.keywords,
+        reviewed_by=topic.reviewed_by,
     )
+    return identified(document, topic.form_code, rendered)
+
+
+def identified(document: Document, form_code: str, rendered: list[str]) -> Document:
+    """The document with its form identifier: a digest of exactly what it says.
+
+    The digest covers the rendered text (content file, clinic overrides, copyright and
+    disclaimer blocks, with the clinic's values filled in), title, summary, links, sources
+    and review; never the printed date, the layout or anything about the patient, so the
+    same text on any paper for any patient carries the same identifier."""
+    material = json.dumps({
+        "topic": document.topic, "lang": document.lang, "level": document.level,
+        "title": document.title, "summary": document.summary, "rendered": rendered,
+        "learn_more": [[link.label, link.url] for link in document.learn_more],
+        "sources": [[s.title, s.publisher, s.url] for s in document.sources],
+        "reviewed": document.reviewed.isoformat(), "reviewed_by": document.reviewed_by,
+        "adapted": list(document.adapted_sections), "adapted_by": document.adapted_by,
+    }, ensure_ascii=False, sort_keys=True)
+    digest = hashlib.sha256(material.encode()).hexdigest()
+    return replace(document, content_digest=digest,
+                   form_id=form_identifier(form_code, document, digest))
+
+
+def with_glossary(document: Document, glossary: tuple[GlossaryEntry, ...]) -> Document:
+    """The document with its 'Words to know' box; the box is part of the text, so the form
+    identifier moves with it."""
+    if not glossary:
+        return document
+    material = json.dumps([document.content_digest,
+                           [[entry.term, entry.definition] for entry in glossary]],
+                          ensure_ascii=False)
+    digest = hashlib.sha256(material.encode()).hexdigest()
+    code = document.form_id.split("-", 1)[0]
+    return replace(document, words_to_know=tuple(glossary), content_digest=digest,
+                   form_id=form_identifier(code, document, digest))
+
+
+def form_identifier(form_code: str, document: Document, digest: str) -> str:
+    return (f"{form_code}-{document.lang.upper()}-{document.level.upper()} \u00b7 "
+            f"{document.reviewed:%Y-%m} \u00b7 {digest[:6]}")
 
 
 def _one_line(text: str | None, limit: int = 120) -> str | None:

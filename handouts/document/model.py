@@ -106,6 +106,7 @@ class Section:
     key: str
     heading: Heading
     blocks: tuple[Block, ...]
+    adapted: bool = False  # the clinic's own text, replacing or added to the shipped one
 
 
 @dataclass(frozen=True)
@@ -136,6 +137,16 @@ class Document:
     prepared_for: str | None = None
     clinician_note: str | None = None
     keywords: tuple[str, ...] = ()
+    reviewed_by: str = ""
+    # Which text this is, printed and in the metadata: "BM-ES-EASY \u00b7 2026-11 \u00b7 7f3a9c"
+    # (topic's form code, language, level, review month, digest of the rendered content).
+    form_id: str = ""
+    content_digest: str = ""  # the full digest behind form_id's six characters
+    adapted_by: str | None = None  # the clinic whose own sections this handout carries
+
+    @property
+    def adapted_sections(self) -> tuple[str, ...]:
+        return tuple(section.key for section in self.sections if section.adapted)
 
 
 def plain_text(content: tuple[Inline, ...] | list[Inline]) -> str:

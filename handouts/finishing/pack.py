@@ -92,7 +92,7 @@ def _separator_page(entries: Sequence[PackEntry]) -> bytes:
 
 
 MANIFEST_FIELDS = ("file", "topic", "clinic", "lang", "level", "layout", "status", "copies",
-                   "pages", "sheets_per_copy", "sheets_total", "reason")
+                   "pages", "sheets_per_copy", "sheets_total", "reason", "form_id")
 
 
 def write_manifest(rows: Sequence[dict], target: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,8 +18,10 @@ REQUIRED_BLOCKS = ("copyright", "disclaimer")
 LABEL_KEYS = (
     "page_of", "reviewed", "printed", "learn_more", "sources", "prepared_for", "note_from",
     "words_to_know", "contact", "phone", "after_hours", "website", "level_easy",
-    "level_standard", "notes", "password_hint",
+    "level_standard", "notes", "password_hint", "form", "adapted",
 )
+DEFAULT_REVIEW_MONTHS = 24
+_FORM_CODE = re.compile(r"[A-Z][A-Z0-9]{0,7}")
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,13 @@ class Topic:
     sources: tuple[Source, ...]
     languages: dict[str, Language]
     keywords: tuple[str, ...]
+    reviewed_by: str = ""
+    review_every: int = DEFAULT_REVIEW_MONTHS  # months
+    form_code: str = ""  # the short name on paper: BM in "BM-EN-EASY · 2026-11 · 7f3a9c"
+
+    @property
+    def review_due(self) -> _dt.date:
+        return add_months(self.reviewed, self.review_every)
 
     def language(self, code: str) -> Language:
         if code not in self.languages:
@@ -90,6 +100,14 @@ def load_topic(roots: Roots, slug: str) -> Topic:
         raise HandoutsError(f"unknown topic '{slug}' (topics in {roots.content}: {known})")
     table = TableReader(read_toml(path), path)
     reviewed = table.date("reviewed")
+    reviewed_by = table.text("reviewed_by", max_length=120)
+    review_every = table.number("review_every", DEFAULT_REVIEW_MONTHS, minimum=1, maximum=120)
+    if review_every != int(review_every):
+        raise table.fail("review_every", "must be a whole number of months, like 24")
+    form_code = table.text("form_code", default_form_code(slug), max_length=8)
+    if not _FORM_CODE.fullmatch(form_code):
+        raise table.fail("form_code", f"'{form_code}' is not a form code: use 1 to 8 capital "
+                         "letters and digits, starting with a letter, like \"BM\"")
     keys = tuple(table.text_list("sections"))
     for key in keys:
         if not key or not all(c.isalnum() or c == "-" for c in key) or key.lower() != key:
@@ -117,7 +135,26 @@ def load_topic(roots: Roots, slug: str) -> Topic:
     if not languages:
         raise table.fail("languages", "list at least one language, like [languages.en]")
     table.finish()
-    return Topic(slug, folder, reviewed, keys, tuple(sources), languages, keywords)
+    return Topic(slug, folder, reviewed, keys, tuple(sources), languages, keywords,
+                 reviewed_by, int(review_every), form_code)
+
+
+def default_form_code(slug: str) -> str:
+    """Initials of a slug's words (bone-metastasis: BM), or the first three letters of a
+    one-word slug (hypercalcemia: HYP)."""
+    words = [w for w in slug.split("-") if w]
+    code = "".join(w[0] for w in words) if len(words) > 1 else slug[:3]
+    code = "".join(c for c in code.upper() if c.isalnum())[:8]
+    return code if code[:1].isalpha() else "T" + code[:7]
+
+
+def add_months(day: _dt.date, months: int) -> _dt.date:
+    """The same day of the month, months later (or the month's last day: Jan 31 + 1 = Feb 28)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    last = (_dt.date(year + month // 12, month % 12 + 1, 1) - _dt.timedelta(days=1)).day
+    return _dt.date(year, month, min(day.day, last))
 
 
 def _language_code(code: str, path: Path) -> str:
@@ -188,8 +225,10 @@ def load_labels(roots: Roots, lang: str) -> dict[str, str]:
     table = TableReader(read_toml(path), path)
     labels = {key: table.text(key, max_length=200) for key in LABEL_KEYS}
     table.finish()
-    for key in ("page_of",):
-        if "{page}" not in labels[key] or "{pages}" not in labels[key]:
-            raise table.fail(key, "must contain {page} and {pages}, like \"Page {page} of "
-                             "{pages}\"")
+    for key, fields, example in (
+            ("page_of", ("{page}", "{pages}"), "Page {page} of {pages}"),
+            ("reviewed", ("{date}", "{reviewer}"), "Reviewed {date} by {reviewer}."),
+            ("adapted", ("{clinic}",), "Adapted by {clinic}")):
+        if not all(name in labels[key] for name in fields):
+            raise table.fail(key, f"must contain {' and '.join(fields)}, like \"{example}\"")
     return labels

@@ -30,6 +30,7 @@ from reportlab.platypus import (
 from reportlab.platypus.doctemplate import LayoutError
 
 from handouts import __version__
+from handouts.document.dates import long_date, month_year
 from handouts.document.model import (
     Block,
     BulletList,
@@ -471,8 +472,10 @@ class _Builder:
         small = styles.small
         sources = "; ".join(
             f"{source.publisher}, \u201c{source.title}\u201d" for source in doc.sources)
-        dates = (f"{labels['reviewed']} {doc.reviewed.isoformat()}.  "
-                 f"{labels['printed']} {doc.generated.isoformat()}.")
+        reviewed = labels["reviewed"].replace("{reviewer}", doc.reviewed_by)
+        dates = "  ".join((reviewed.replace("{date}", month_year(doc.reviewed, doc.lang)),
+                           f"{labels['printed']} {long_date(doc.generated, doc.lang)}.",
+                           f"{labels['form']} {unbreakable(doc.form_id)}"))
         # flattened: a KeepTogether inside a KeepTogether over-reports its height
         closing: list[Flowable] = [
             *self.box([[row] for row in contact], rl_colour(clinic.primary),
@@ -593,6 +596,7 @@ def _render(document: Document, clinic: Clinic, layout: Layout, warnings: Warnin
     buffer = io.BytesIO()
     keywords = list(document.keywords) + [f"language:{document.lang}",
                                           f"level:{document.level}"] + list(extra_keywords)
+    keywords += [f"form:{document.form_id}", f"reviewed:{document.reviewed.isoformat()}"]
     doc = _HandoutDoc(
         buffer, pagesize=(layout.page_width, layout.page_height),
         leftMargin=layout.margin_left, rightMargin=layout.margin_right,
