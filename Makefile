@@ -1,4 +1,4 @@
-# The two quick-start commands: `make sample` and `make test` (each installs first).
+# The quick-start commands: `make serve` and `make test` (each installs first); `make sample`.
 VENV ?= .venv
 PYTHON ?= python3
 
@@ -13,7 +13,10 @@ install: $(VENV)/.installed
 sample: $(VENV)/.installed
 	$(VENV)/bin/handouts generate bone-metastasis --clinic riverside --layout booklet-letter
 
+serve: $(VENV)/.installed
+	$(VENV)/bin/handouts serve
+
 test: $(VENV)/.installed
 	$(VENV)/bin/python -m pytest
 
-.PHONY: install sample test
+.PHONY: install sample serve test

