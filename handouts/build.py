@@ -100,7 +100,7 @@ def _with_glossary(document: Document, glossary) -> Document:
     return with_glossary(document, tuple(glossary))
 
 
-def print_ready(handout: Handout, impose: bool = True, marks: bool = False) -> bytes:
+def print_ready(handout: Handout, impose: bool = True, marks: bool | str = False) -> bytes:
     """The bytes to print: a booklet layout's pages imposed on sheets unless impose is off."""
     booklet = handout.layout.booklet
     if booklet is None or not impose:
@@ -116,7 +116,7 @@ def print_ready(handout: Handout, impose: bool = True, marks: bool = False) -> b
 def generate(roots: Roots, topic_slug: str, clinic_slug: str, layout_name: str = "letter",
              options: Options | None = None, output: Path | None = None,
              output_dir: Path = Path("output"), impose: bool = True,
-             marks: bool = False, password_env: str | None = None) -> tuple[Path, Handout]:
+             marks: bool | str = False, password_env: str | None = None) -> tuple[Path, Handout]:
     """Build one handout and write it atomically; returns where it went."""
     options = options or Options()
     password = None

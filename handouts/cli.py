@@ -96,14 +96,18 @@ def _print_warnings(warnings) -> None:
               help="Printed date (default: SOURCE_DATE_EPOCH, else today).")
 @click.option("--impose/--no-impose", default=True, show_default=True,
               help="Booklet layouts: print-ready sheets, or the reader's page-by-page PDF.")
-@click.option("--marks", is_flag=True, help="Booklet layouts: add fold and trim marks.")
+@click.option("--marks", type=click.Choice(["office", "print-shop"]), is_flag=False,
+              flag_value="office", default=None,
+              help="Booklet layouts: fold marks for an office printer (--marks), or a "
+                   "print shop's larger sheet with bleed, trim and fold marks "
+                   "(--marks print-shop).")
 @click.option("--patient-name", help="Print 'Prepared for NAME' on the first page.")
 @click.option("--note", help="A clinician's note for the first page.")
 @click.option("--password-env", metavar="VAR",
               help="Encrypt (AES-256) with the password in environment variable VAR.")
 @click.pass_context
 def generate(ctx: click.Context, topic: str, clinic: str, lang: str, level: str, layout: str,
-             output: Path | None, date: _dt.date | None, impose: bool, marks: bool,
+             output: Path | None, date: _dt.date | None, impose: bool, marks: str | None,
              patient_name: str | None, note: str | None, password_env: str | None) -> None:
     """Generate one handout as a PDF and print where it was written.
 
@@ -145,12 +149,16 @@ def generate(ctx: click.Context, topic: str, clinic: str, lang: str, level: str,
               help="Printed date (default: SOURCE_DATE_EPOCH, else today).")
 @click.option("--impose/--no-impose", default=True, show_default=True,
               help="Booklet layouts: print-ready sheets, or the reader's PDF.")
-@click.option("--marks", is_flag=True, help="Booklet layouts: add fold and trim marks.")
+@click.option("--marks", type=click.Choice(["office", "print-shop"]), is_flag=False,
+              flag_value="office", default=None,
+              help="Booklet layouts: fold marks for an office printer (--marks), or a "
+                   "print shop's larger sheet with bleed, trim and fold marks "
+                   "(--marks print-shop).")
 @click.pass_context
 def batch(ctx: click.Context, plan: Path | None, all_topics: bool, clinics: tuple[str, ...],
           layouts: tuple[str, ...], copies: int, output_dir: Path | None, pack: Path | None,
           manifest: Path | None, separator: bool, force: bool, jobs: int | None,
-          date: _dt.date | None, impose: bool, marks: bool) -> None:
+          date: _dt.date | None, impose: bool, marks: str | None) -> None:
     """Build many handouts in parallel; skip the ones whose inputs have not changed.
 
     \b

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import html
 import io
 import re
+import subprocess
 
 import pytest
 from conftest import DATE, page_texts, pdf_reader, run_cli
@@ -29,20 +31,21 @@ def numbered_pdf(pages: int, size=HALF_LETTER) -> bytes:
 
 
 def halves(pdf: bytes) -> list[tuple[str, str]]:
-    """For each sheet side, the text on its left half and on its right half."""
+    """For each sheet side, the text on its left half and on its right half, as poppler
+    reads it (pdftotext -bbox: every word with its position on the sheet)."""
+    words = subprocess.run(["pdftotext", "-bbox", "-", "-"], input=pdf, capture_output=True,
+                           check=True).stdout.decode()
     sides = []
-    for page in pdf_reader(pdf).pages:
-        middle = float(page.mediabox.width) / 2
+    for match in re.finditer(r'<page width="([\d.]+)"[^>]*>(.*?)</page>', words, re.S):
+        middle = float(match.group(1)) / 2
         left: list[str] = []
         right: list[str] = []
-
-        def visit(text, cm, tm, font, size, left=left, right=right, middle=middle):
-            x = cm[4] + tm[4] * cm[0]
-            if text.strip():
-                (left if x < middle else right).append(text)
-
-        page.extract_text(visitor_text=visit)
-        sides.append((" ".join("".join(left).split()), " ".join("".join(right).split())))
+        for x_min, x_max, word in re.findall(
+                r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">(.*?)</word>',
+                match.group(2)):
+            (left if (float(x_min) + float(x_max)) / 2 < middle else right).append(
+                html.unescape(word))
+        sides.append((" ".join(left), " ".join(right)))
     return sides
 
 

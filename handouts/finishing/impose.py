@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
-import hashlib
 import io
 
-from pypdf import PdfReader, PdfWriter, Transformation
-from pypdf.generic import ArrayObject, ByteStringObject, NameObject
-from reportlab.lib.colors import HexColor
-from reportlab.pdfgen.canvas import Canvas
+import pikepdf
 
 from handouts.errors import HandoutsError
 
-MARK_LENGTH = 14.0
-MARK_COLOUR = HexColor("#808080")
+INCH = 72.0
+# Office printers leave about a quarter inch at each paper edge unprinted: marks start
+# just inside it, where they are printed, and stay in the page margin.
+UNPRINTABLE = 0.25 * INCH
+OFFICE_FOLD_MARK = 0.2 * INCH
+# A print shop's sheet: the trimmed booklet sheet plus bleed plus room for the marks.
+BLEED = 0.125 * INCH
+MARK_OFFSET = BLEED  # marks begin at the bleed edge, so none shows on a trimmed sheet
+MARK_LENGTH = 0.25 * INCH
+SLUG = MARK_OFFSET + MARK_LENGTH + 0.125 * INCH  # margin around the trim on a shop sheet
+MARK_GREY = 0.35  # dark enough for a laser printer to print, light enough not to distract
+MARKS = ("office", "print-shop")
 
 
 def sheet_sides(pages: int) -> list[tuple[int, int]]:
@@ -31,57 +37,109 @@ def sheet_sides(pages: int) -> list[tuple[int, int]]:
     return sides
 
 
-def impose(pdf: bytes, sheet_size: tuple[float, float], marks: bool = False) -> bytes:
-    """Two booklet pages side by side on each landscape sheet, in saddle-stitch order."""
-    reader = PdfReader(io.BytesIO(pdf))
-    sheet_width, sheet_height = max(sheet_size), min(sheet_size)  # landscape
-    page_width = float(reader.pages[0].mediabox.width)
-    page_height = float(reader.pages[0].mediabox.height)
-    if abs(2 * page_width - sheet_width) > 3 or abs(page_height - sheet_height) > 3:
+def marks_kind(marks: bool | str | None) -> str | None:
+    """None (no marks), 'office' (also for True) or 'print-shop'."""
+    if not marks:
+        return None
+    if marks is True:
+        return "office"
+    if marks not in MARKS:
+        raise HandoutsError(f"marks must be one of {', '.join(MARKS)}, not '{marks}'")
+    return str(marks)
+
+
+def impose(pdf: bytes, sheet_size: tuple[float, float], marks: bool | str | None = False) -> bytes:
+    """Two booklet pages side by side on each landscape sheet, in saddle-stitch order.
+
+    marks: 'office' (or True) draws fold marks inside a 0.25 in unprintable border of the
+    same sheet; 'print-shop' puts the sheet on a larger one with bleed, trim and fold
+    marks outside the trim. Either way TrimBox and BleedBox are set, and the file asks
+    to be printed duplex, flipped on the short edge, without scaling."""
+    kind = marks_kind(marks)
+    try:
+        source = pikepdf.Pdf.open(io.BytesIO(pdf))
+    except pikepdf.PdfError as error:
+        raise HandoutsError(f"cannot read the booklet PDF to impose it ({error})") from None
+    with source:
+        return _impose(source, sheet_size, kind)
+
+
+def _impose(source: pikepdf.Pdf, sheet_size: tuple[float, float],
+            kind: str | None) -> bytes:
+    trim_width, trim_height = max(sheet_size), min(sheet_size)  # landscape
+    first = source.pages[0].mediabox
+    page_width = float(first[2]) - float(first[0])
+    page_height = float(first[3]) - float(first[1])
+    if abs(2 * page_width - trim_width) > 3 or abs(page_height - trim_height) > 3:
         raise HandoutsError(f"two {page_width:.0f} x {page_height:.0f} pt pages do not fill a "
-                            f"{sheet_width:.0f} x {sheet_height:.0f} pt sheet")
-    overlay = _marks_page(sheet_width, sheet_height) if marks else None
-    writer = PdfWriter()
-    for left, right in sheet_sides(len(reader.pages)):
-        sheet = writer.add_blank_page(width=sheet_width, height=sheet_height)
-        sheet.merge_transformed_page(reader.pages[left], Transformation())
-        sheet.merge_transformed_page(reader.pages[right],
-                                     Transformation().translate(tx=page_width, ty=0))
-        if overlay is not None:
-            sheet.merge_page(overlay)
-        sheet.compress_content_streams()  # the merged stream is written uncompressed
-    if reader.metadata:
-        writer.add_metadata({key: str(value) for key, value in reader.metadata.items()})
-    lang = reader.trailer["/Root"].get("/Lang")
-    if lang:
-        writer._root_object[NameObject("/Lang")] = lang
-    # a fixed document ID derived from the input keeps the output byte-identical per input
-    digest = ByteStringObject(hashlib.sha256(pdf).digest()[:16])
-    writer._ID = ArrayObject([digest, digest])
-    writer._root_object[NameObject("/PageLayout")] = NameObject("/SinglePage")
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+                            f"{trim_width:.0f} x {trim_height:.0f} pt sheet")
+    sides = sheet_sides(len(source.pages))
+    margin = SLUG if kind == "print-shop" else 0.0
+    sheet_width, sheet_height = trim_width + 2 * margin, trim_height + 2 * margin
+    trim = [margin, margin, margin + trim_width, margin + trim_height]
+    bleed = ([margin - BLEED, margin - BLEED, margin + trim_width + BLEED,
+              margin + trim_height + BLEED] if kind == "print-shop" else trim)
+    marks = _mark_operators(kind, sheet_width, sheet_height, margin, trim_width, trim_height)
 
-
-def _marks_page(width: float, height: float):
-    """Fold marks at the middle of the long edges; trim marks at each page's corners."""
+    out = pikepdf.Pdf.new()
+    forms = [out.copy_foreign(page.as_form_xobject()) for page in source.pages]
+    for left, right in sides:
+        # each page is clipped to its own half, so nothing spills across the fold
+        content = (f"q 1 0 0 1 {margin:.4f} {margin:.4f} cm "
+                   f"0 0 {page_width:.4f} {page_height:.4f} re W n /L Do Q\n"
+                   f"q 1 0 0 1 {margin + page_width:.4f} {margin:.4f} cm "
+                   f"0 0 {page_width:.4f} {page_height:.4f} re W n /R Do Q\n" + marks)
+        sheet = pikepdf.Dictionary(
+            Type=pikepdf.Name.Page,
+            MediaBox=[0, 0, round(sheet_width, 4), round(sheet_height, 4)],
+            TrimBox=[round(v, 4) for v in trim],
+            BleedBox=[round(v, 4) for v in bleed],
+            Resources=pikepdf.Dictionary(
+                XObject=pikepdf.Dictionary(L=forms[left], R=forms[right])),
+            Contents=out.make_stream(content.encode("ascii")),
+        )
+        out.pages.append(pikepdf.Page(sheet))
+    info = source.trailer.get("/Info")
+    if info is not None:
+        out.trailer.Info = out.copy_foreign(info)
+    root = source.Root
+    if "/Lang" in root:
+        out.Root.Lang = root.Lang
+    out.Root.PageLayout = pikepdf.Name.SinglePage
+    out.Root.ViewerPreferences = pikepdf.Dictionary(
+        Duplex=pikepdf.Name.DuplexFlipShortEdge, PrintScaling=pikepdf.Name("/None"))
     buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=(width, height), invariant=1)
-    canvas.setStrokeColor(MARK_COLOUR)
-    canvas.setLineWidth(0.5)
-    middle = width / 2
-    canvas.setDash(3, 2)
-    canvas.line(middle, height, middle, height - MARK_LENGTH * 1.5)
-    canvas.line(middle, 0, middle, MARK_LENGTH * 1.5)
-    canvas.setDash()
-    for x in (0, width):
-        for y in (0, height):
-            step_x = MARK_LENGTH if x == 0 else -MARK_LENGTH
-            step_y = MARK_LENGTH if y == 0 else -MARK_LENGTH
-            canvas.line(x, y + step_y * 0.0, x + step_x * 0.6, y)
-            canvas.line(x, y, x, y + step_y * 0.6)
-    canvas.showPage()
-    canvas.save()
-    return PdfReader(io.BytesIO(buffer.getvalue())).pages[0]
+    # the document ID is a digest of the content: the same input gives the same bytes
+    out.save(buffer, deterministic_id=True, compress_streams=True,
+             stream_decode_level=pikepdf.StreamDecodeLevel.none)
+    return buffer.getvalue()
 
+
+def _mark_operators(kind: str | None, sheet_width: float, sheet_height: float, margin: float,
+                    trim_width: float, trim_height: float) -> str:
+    """PDF drawing operators for the marks: thin grey lines, dashed at the fold."""
+    if kind is None:
+        return ""
+    lines: list[tuple[float, float, float, float, bool]] = []  # x1 y1 x2 y2 dashed
+    fold = margin + trim_width / 2
+    if kind == "office":
+        # the sheet is the booklet: nothing to trim; fold marks at the spine, top and
+        # bottom, starting where the printer starts printing
+        lines.append((fold, UNPRINTABLE, fold, UNPRINTABLE + OFFICE_FOLD_MARK, True))
+        lines.append((fold, sheet_height - UNPRINTABLE, fold,
+                      sheet_height - UNPRINTABLE - OFFICE_FOLD_MARK, True))
+    else:
+        top, right = margin + trim_height, margin + trim_width
+        start, end = MARK_OFFSET, MARK_OFFSET + MARK_LENGTH
+        for x, x_step in ((margin, -1), (right, 1)):
+            for y, y_step in ((margin, -1), (top, 1)):
+                lines.append((x + x_step * start, y, x + x_step * end, y, False))  # horizontal
+                lines.append((x, y + y_step * start, x, y + y_step * end, False))  # vertical
+        lines.append((fold, margin - start, fold, margin - end, True))
+        lines.append((fold, top + start, fold, top + end, True))
+    ops = [f"q {MARK_GREY} G 0.5 w"]
+    for x1, y1, x2, y2, dashed in lines:
+        ops.append(f"{'[3 2] 0 d' if dashed else '[] 0 d'} {x1:.4f} {y1:.4f} m "
+                   f"{x2:.4f} {y2:.4f} l S")
+    ops.append("Q\n")
+    return " ".join(ops)
