@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
 
-from jinja2 import FileSystemLoader, StrictUndefined, TemplateError
-from jinja2.sandbox import ImmutableSandboxedEnvironment
-
+from handouts.document.templating import render_template
 from handouts.errors import HandoutsError
 from handouts.inputs.clinics import Clinic, is_email_address
+from handouts.inputs.paths import inside
+from handouts.inputs.safe_files import MAX_BLOCK_BYTES, read_text
 
 TEMPLATES = Path(__file__).parent / "email_templates"
 CLINIC_HEADER = "X-Handouts-Clinic"
@@ -42,6 +42,8 @@ class MailContext:
 def _template_folder(clinic: Clinic, lang: str) -> Path:
     own = clinic.blocks_dir / "email" / lang
     if all((own / name).is_file() for name in TEMPLATE_NAMES):
+        for name in TEMPLATE_NAMES:
+            inside(own / name, clinic.profile_path.parent)
         return own
     shipped = TEMPLATES / f"email-{lang}"
     if not shipped.is_dir():
@@ -63,13 +65,9 @@ def render_bodies(context: MailContext) -> tuple[str, str, str]:
     }
     rendered = []
     for name in TEMPLATE_NAMES:
-        env = ImmutableSandboxedEnvironment(
-            loader=FileSystemLoader(str(folder)), undefined=StrictUndefined,
-            autoescape=name.endswith(".html"), keep_trailing_newline=True)
-        try:
-            rendered.append(env.get_template(name).render(**values))
-        except TemplateError as error:
-            raise HandoutsError(f"email template error: {error}", folder / name) from None
+        path = folder / name
+        rendered.append(render_template(read_text(path, limit=MAX_BLOCK_BYTES), path, values,
+                                        folder, autoescape=name.endswith(".html")))
     subject = " ".join(rendered[0].split())
     return subject, rendered[1], rendered[2]
 

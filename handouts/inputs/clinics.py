@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import ssl
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -167,6 +168,11 @@ def _ca_file(section: TableReader) -> Path | None:
     path = section.path.parent / name
     if not path.is_file():
         raise section.fail("ca_file", f"file not found: {path}")
+    try:  # checked now: a bad bundle found only while sending would lose the message
+        ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT).load_verify_locations(cafile=str(path))
+    except (ssl.SSLError, OSError, ValueError):
+        raise section.fail("ca_file", f"{path} is not a readable certificate bundle (PEM)") \
+            from None
     return path
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from handouts.errors import HandoutsError
-from handouts.inputs.paths import Roots
+from handouts.inputs.paths import Roots, inside
 from handouts.inputs.safe_files import read_toml
 from handouts.inputs.toml_tables import TableReader
 
@@ -33,6 +33,7 @@ def load_glossary(roots: Roots, lang: str) -> tuple[Term, ...]:
     path = glossary_path(roots, lang)
     if not path.is_file():
         return ()
+    inside(path, roots.content)
     stat = path.stat()
     return _load(path, stat.st_size, stat.st_mtime_ns)
 

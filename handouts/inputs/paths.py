@@ -59,4 +59,18 @@ def named_file(folder: Path, name: str, suffix: str, kind: str) -> Path:
     if not path.is_file():
         known = ", ".join(names_in(folder, suffix)) or "none"
         raise HandoutsError(f"unknown {kind} '{name}' ({kind}s in {folder}: {known})")
+    return inside(path, folder)
+
+
+def inside(path: Path, root: Path, what: str = "the file") -> Path:
+    """path, once every symbolic link is followed, must still be under root: a link in a
+    content pack must not make the tool print or email a file from elsewhere."""
+    try:
+        real = path.resolve()
+        real_root = root.resolve()
+    except (OSError, RuntimeError):  # a link loop
+        raise HandoutsError(f"{what} is a symbolic link that cannot be followed", path) from None
+    if not real.is_relative_to(real_root):
+        raise HandoutsError(f"{what} is a symbolic link to {real}, outside {root}; copy the "
+                            "file into the folder instead of linking to it", path)
     return path

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from handouts.errors import HandoutsError, Warnings
-from handouts.inputs.paths import Roots, checked_name, names_in
+from handouts.inputs.paths import Roots, checked_name, inside, names_in
 from handouts.inputs.safe_files import MAX_BLOCK_BYTES, MAX_MARKDOWN_BYTES, read_text, read_toml
 from handouts.inputs.toml_tables import TableReader
 from handouts.inputs.urls import safe_url
@@ -79,7 +79,7 @@ class Topic:
             raise HandoutsError(
                 f"topic '{self.slug}' has no level '{level}' in language '{lang}'; it has: "
                 f"{', '.join(language.levels)}")
-        return self.folder / lang / f"{level}.md"
+        return inside(self.folder / lang / f"{level}.md", self.folder.parent)
 
     def versions(self) -> list[tuple[str, str]]:
         return [(lang, level) for lang in sorted(self.languages)
@@ -98,7 +98,7 @@ def load_topic(roots: Roots, slug: str) -> Topic:
     if not path.is_file():
         known = ", ".join(topic_names(roots)) or "none"
         raise HandoutsError(f"unknown topic '{slug}' (topics in {roots.content}: {known})")
-    table = TableReader(read_toml(path), path)
+    table = TableReader(read_toml(inside(path, roots.content)), path)
     reviewed = table.date("reviewed")
     reviewed_by = table.text("reviewed_by", max_length=120)
     review_every = table.number("review_every", DEFAULT_REVIEW_MONTHS, minimum=1, maximum=120)
@@ -206,11 +206,11 @@ def block_path(roots: Roots, clinic_blocks: Path, lang: str, name: str) -> Path:
     """A clinic's own block (clinics/<slug>/<lang>/<name>.md) wins over the shipped one."""
     own = clinic_blocks / lang / f"{name}.md"
     if own.is_file():
-        return own
+        return inside(own, clinic_blocks.parent)
     shipped = roots.content / BLOCKS_FOLDER / lang / f"{name}.md"
     if not shipped.is_file():
         raise HandoutsError(f"the {name} block for language '{lang}' is missing", shipped)
-    return shipped
+    return inside(shipped, roots.content)
 
 
 def read_block(path: Path, warnings: Warnings) -> str:
@@ -222,7 +222,7 @@ def load_labels(roots: Roots, lang: str) -> dict[str, str]:
     path = roots.content / BLOCKS_FOLDER / lang / "labels.toml"
     if not path.is_file():
         raise HandoutsError(f"labels for language '{lang}' are missing", path)
-    table = TableReader(read_toml(path), path)
+    table = TableReader(read_toml(inside(path, roots.content)), path)
     labels = {key: table.text(key, max_length=200) for key in LABEL_KEYS}
     table.finish()
     for key, fields, example in (
