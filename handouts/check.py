@@ -6,8 +6,10 @@ from __future__ import annotations
 import datetime as _dt
 from dataclasses import asdict, dataclass, field
 
+from handouts import lifecycle
 from handouts.document.assemble import Options, placeholder_context, render_sections
 from handouts.errors import HandoutsError, Warnings
+from handouts.inputs.clinic_content import ClinicOverride
 from handouts.inputs.glossary import load_glossary
 from handouts.inputs.paths import Roots
 from handouts.inputs.safe_files import read_toml
@@ -54,6 +56,9 @@ class VersionReport:
     target: str
     failures: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    clinic: str | None = None  # checked with this clinic's own sections merged in
+    warnings: list[str] = field(default_factory=list)  # fail only with --strict
+    notes: list[str] = field(default_factory=list)
 
     @property
     def passed(self) -> bool:
@@ -70,17 +75,19 @@ class VersionReport:
                           "scores": {k: round(v, 2) for k, v in s.items()}}
                          for key, c, s in self.sections],
             "findings": [f.as_dict() for f in self.findings],
+            "clinic": self.clinic, "warnings": self.warnings, "notes": self.notes,
         }
 
 
 def check_version(roots: Roots, topic_slug: str, lang: str, level: str,
                   targets: dict[str, LevelTarget], max_grade: float | None = None,
-                  ) -> VersionReport:
+                  override: ClinicOverride | None = None) -> VersionReport:
     topic = load_topic(roots, topic_slug)
     options = Options(lang=lang, level=level)
     today = _dt.date(2000, 1, 1)
     intro, sections = render_sections(roots, topic, options,
-                                      placeholder_context(topic, options, today), Warnings())
+                                      placeholder_context(topic, options, today), Warnings(),
+                                      override)
     units = body_units(intro, sections, topic.language(lang).summary(level))
     per_section = []
     for section in sections:
@@ -111,14 +118,24 @@ def check_version(roots: Roots, topic_slug: str, lang: str, level: str,
     failures += [f"{f.kind} in '{f.section}': {f.detail}" for f in findings
                  if f.kind not in ADVISORY]
     return VersionReport(topic_slug, lang, level, total, values, per_section, target_text,
-                         failures, findings)
+                         failures, findings, override.clinic if override else None)
 
 
 def check_topics(roots: Roots, topics: list[str] | None = None, lang: str | None = None,
                  level: str | None = None, max_grade: float | None = None,
+                 today: _dt.date | None = None, clinics: list[str] | None = None,
                  ) -> list[VersionReport]:
+    """Every version of every topic (or those named); with the lifecycle checks (review
+    due dates, translations, safety boxes) and each clinic's own sections merged in."""
     targets = load_targets(roots)
     reports = []
+    today = today or _dt.date.today()
+    overrides, problems = lifecycle.overrides_by_version(roots, clinics)
+    for problem in problems:
+        if not topics or problem.topic in topics:
+            reports.append(VersionReport(problem.topic, problem.lang, problem.level,
+                                         Counts(0, 0, 0, 0), {}, [], "not measured",
+                                         [problem.message], clinic=problem.clinic))
     for name in topics or topic_names(roots):
         topic = load_topic(roots, name)
         versions = [(code, name_) for code, name_ in topic.versions()
@@ -127,10 +144,31 @@ def check_topics(roots: Roots, topics: list[str] | None = None, lang: str | None
             raise HandoutsError(f"topic '{name}' has no version matching "
                                 f"{lang or 'any language'} / {level or 'any level'}; it has: "
                                 + ", ".join(f"{c}/{v}" for c, v in topic.versions()))
+        review = lifecycle.review_findings(topic, today)
         for version_lang, version_level in versions:
-            reports.append(check_version(roots, name, version_lang, version_level, targets,
-                                         max_grade))
+            checked = [None, *overrides.get((name, version_lang, version_level), [])]
+            for override in checked:
+                report = _checked(roots, name, version_lang, version_level, targets, max_grade,
+                                  override)
+                findings = lifecycle.version_findings(roots, topic, version_lang,
+                                                      version_level, override, review)
+                report.failures += findings.failures
+                report.warnings += findings.warnings
+                report.notes += findings.notes
+                reports.append(report)
     return reports
+
+
+def _checked(roots: Roots, topic: str, lang: str, level: str,
+             targets: dict[str, LevelTarget], max_grade: float | None,
+             override: ClinicOverride | None) -> VersionReport:
+    """check_version; a version whose file cannot be read or lacks a section still gets a
+    report (failed), so one broken file never hides the rest."""
+    try:
+        return check_version(roots, topic, lang, level, targets, max_grade, override)
+    except HandoutsError as error:
+        return VersionReport(topic, lang, level, Counts(0, 0, 0, 0), {}, [], "not measured",
+                             [str(error)], clinic=override.clinic if override else None)
 
 
 def format_table(reports: list[VersionReport]) -> str:
@@ -138,7 +176,8 @@ def format_table(reports: list[VersionReport]) -> str:
     for report in reports:
         s = report.scores
         status = "PASS" if report.passed else "FAIL"
-        lines.append(f"{report.topic}  {report.lang}  {report.level}: {status}  "
+        clinic = f"  [clinic {report.clinic}]" if report.clinic else ""
+        lines.append(f"{report.topic}  {report.lang}  {report.level}{clinic}: {status}  "
                      f"(target {report.target})")
         if report.lang == "es":
             header = f"    {'section':<16}{'sent.':>6}{'words':>7}{'F-Huerta':>10}" \
@@ -163,6 +202,8 @@ def format_table(reports: list[VersionReport]) -> str:
             lines.append("    (SMOG is approximate below 30 sentences)")
         for failure in report.failures:
             lines.append(f"    fail: {failure}")
+        lines += [f"    warn: {warning}" for warning in report.warnings]
+        lines += [f"    note: {note}" for note in report.notes]
         for finding in report.findings:
             if finding.kind in ADVISORY:
                 lines.append(f"    note: {finding.kind} in '{finding.section}': "

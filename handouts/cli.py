@@ -268,28 +268,42 @@ def email(ctx: click.Context, topic: str | None, clinic: str | None, to: str | N
               help="Also fail any version whose grade is above N.")
 @click.option("--format", "output_format", type=click.Choice(["table", "json"]),
               default="table", show_default=True)
+@click.option("--date", callback=_date, metavar="YYYY-MM-DD",
+              help="Check review due dates as of this day (default today).")
+@click.option("--clinic", "clinics", multiple=True,
+              help="Check only this clinic's own sections (repeatable; default every "
+                   "clinic's).")
+@click.option("--strict", is_flag=True,
+              help="Also fail on warnings: reviews due soon, translations or clinic "
+                   "sections behind the text they were made from.")
 @click.pass_context
 def check(ctx: click.Context, topics: tuple[str, ...], lang: str | None, level: str | None,
-          max_grade: float | None, output_format: str) -> None:
-    """Score readability and lint plain language; fail on anything above its target.
+          max_grade: float | None, output_format: str, date: _dt.date | None,
+          clinics: tuple[str, ...], strict: bool) -> None:
+    """Score readability and lint plain language; check review dates, translations and
+    clinics' own sections; fail on anything above its target or out of date.
 
     \b
     Example:
       handouts check
       handouts check bone-metastasis --lang es --level easy --format json
+      handouts check --date 2027-06-01 --strict
     """
     from handouts.check import check_topics, format_table, write_json
 
-    reports = check_topics(_roots(ctx), list(topics) or None, lang, level, max_grade)
+    reports = check_topics(_roots(ctx), list(topics) or None, lang, level, max_grade,
+                           today=date, clinics=list(clinics) or None)
     click.echo(write_json(reports) if output_format == "json" else format_table(reports))
-    if not all(report.passed for report in reports):
+    if not all(report.passed and not (strict and report.warnings) for report in reports):
         ctx.exit(1)
 
 
 @main.command("list")
+@click.option("--date", callback=_date, metavar="YYYY-MM-DD",
+              help="Show review due dates as of this day (default today).")
 @click.pass_context
-def list_command(ctx: click.Context) -> None:
-    """List topics (with languages and levels), clinics and layouts.
+def list_command(ctx: click.Context, date: _dt.date | None) -> None:
+    """List topics (with languages, levels and review due dates), clinics and layouts.
 
     \b
     Example:
@@ -298,6 +312,7 @@ def list_command(ctx: click.Context) -> None:
     from handouts.inputs.clinics import clinic_names
     from handouts.inputs.layouts import layout_names
     from handouts.inputs.topics import load_topic, topic_names
+    from handouts.lifecycle import review_status
 
     roots = _roots(ctx)
     click.echo("Topics:")
@@ -306,7 +321,11 @@ def list_command(ctx: click.Context) -> None:
             topic = load_topic(roots, name)
             versions = ", ".join(f"{lang}: {'/'.join(topic.languages[lang].levels)}"
                                  for lang in sorted(topic.languages))
-            click.echo(f"  {name}  ({versions})")
+            review = review_status(topic, date or _dt.date.today())
+            state = {"overdue": "OVERDUE", "due-soon": f"in {review.days_left} days",
+                     "future": "check 'reviewed'"}.get(review.state)
+            due = f"review due {review.due.isoformat()}" + (f" ({state})" if state else "")
+            click.echo(f"  {name}  ({versions})  {due}")
         except HandoutsError as error:
             click.echo(f"  {name}  (cannot be read: {error})")
     click.echo("Clinics:")
@@ -412,6 +431,144 @@ def users_list(ctx: click.Context, data_dir: Path, database_url: str | None) -> 
         state = "active" if user.active else "closed"
         password = "password set" if user.has_password else "waiting for first sign-in"
         click.echo(f"{user.username}  {user.role}  {state}  {password}  {user.display_name}")
+
+
+@main.command("new-topic")
+@click.argument("slug")
+@click.option("--lang", "languages", multiple=True,
+              help="Languages to start (repeatable; default en and es).")
+@click.option("--level", "levels", multiple=True,
+              help="Reading levels to start (repeatable; default easy and standard).")
+@click.option("--sections", help="Section keys, comma-separated (default: the usual set, "
+                                 "from 'what-it-is' to 'notes').")
+@click.option("--date", callback=_date, metavar="YYYY-MM-DD",
+              help="Date written into the new files (default today).")
+@click.pass_context
+def new_topic(ctx: click.Context, slug: str, languages: tuple[str, ...],
+              levels: tuple[str, ...], sections: str | None, date: _dt.date | None) -> None:
+    """Start a topic from a correct skeleton: topic.toml (review fields, sources to fill
+    in) and one file per language and level with every section.
+
+    \b
+    Example:
+      handouts new-topic fatigue
+      handouts new-topic neutropenia --lang en --level standard
+    """
+    from handouts.scaffold import new_topic as scaffold
+
+    keys = tuple(k.strip() for k in sections.split(",") if k.strip()) if sections else ()
+    written = scaffold(_roots(ctx), slug, languages, levels, keys, date)
+    for path in written:
+        click.echo(display_path(path))
+
+
+@main.group()
+def translation() -> None:
+    """Translations against the English they were made from."""
+
+
+@translation.command("mark-current")
+@click.argument("topic")
+@click.option("--lang", required=True, help="The translated language, e.g. es.")
+@click.option("--level", "levels", multiple=True,
+              help="Only this reading level (repeatable; default every level).")
+@click.option("--translated-by", help="Who translated it (a name or role; kept from last "
+                                      "time if not given).")
+@click.option("--reviewed-by", help="Who reviewed the translation (kept from last time if "
+                                    "not given).")
+@click.option("--date", callback=_date, metavar="YYYY-MM-DD", help="Default today.")
+@click.pass_context
+def translation_mark_current(ctx: click.Context, topic: str, lang: str,
+                             levels: tuple[str, ...], translated_by: str | None,
+                             reviewed_by: str | None, date: _dt.date | None) -> None:
+    """Record that a translation now says what today's English says, section by section.
+
+    Run it after updating the translation; `handouts check` then stops reporting it as
+    behind until the English changes again.
+
+    \b
+    Example:
+      handouts translation mark-current bone-metastasis --lang es \\
+          --translated-by "Certified medical translator" --reviewed-by "Bilingual RN"
+    """
+    from handouts.lifecycle import mark_translation_current
+
+    for record in mark_translation_current(_roots(ctx), topic, lang, levels, translated_by,
+                                           reviewed_by, date):
+        click.echo(f"{topic} {record.lang}/{record.level}: current with "
+                   f"{record.source}/{record.level} as of {record.marked.isoformat()} "
+                   f"({len(record.sections)} sections)")
+
+
+@main.group()
+def override() -> None:
+    """A clinic's own versions of sections (clinics/CLINIC/content/), kept across updates."""
+
+
+def _override_options(command):
+    command = click.option("--level", default="standard", show_default=True)(command)
+    command = click.option("--lang", default="en", show_default=True)(command)
+    command = click.option("--clinic", required=True, help="Clinic profile slug.")(command)
+    return click.argument("topic")(command)
+
+
+@override.command("start")
+@_override_options
+@click.option("--section", "sections", multiple=True, required=True,
+              help="Section key to adapt (repeatable).")
+@click.option("--date", callback=_date, metavar="YYYY-MM-DD", help="Default today.")
+@click.pass_context
+def override_start(ctx: click.Context, topic: str, clinic: str, lang: str, level: str,
+                   sections: tuple[str, ...], date: _dt.date | None) -> None:
+    """Copy shipped sections into the clinic's own file to edit there.
+
+    \b
+    Example:
+      handouts override start bone-metastasis --clinic riverside --section medicines
+    """
+    from handouts.lifecycle import start_override
+
+    path, added = start_override(_roots(ctx), clinic, topic, lang, level, sections, date)
+    click.echo(f"{display_path(path)}: " + (f"added {', '.join(added)}; edit them there"
+                                            if added else "already has those sections"))
+
+
+@override.command("diff")
+@_override_options
+@click.option("--section", "sections", multiple=True, help="Only this section (repeatable).")
+@click.pass_context
+def override_diff(ctx: click.Context, topic: str, clinic: str, lang: str, level: str,
+                  sections: tuple[str, ...]) -> None:
+    """Show how the shipped text changed since the clinic's version was made from it.
+
+    \b
+    Example:
+      handouts override diff bone-metastasis --clinic riverside --section medicines
+    """
+    from handouts.lifecycle import override_diff as diff
+
+    click.echo(diff(_roots(ctx), clinic, topic, lang, level, sections))
+
+
+@override.command("mark-current")
+@_override_options
+@click.option("--section", "sections", multiple=True,
+              help="Only this section (repeatable; default all the clinic's sections).")
+@click.option("--date", callback=_date, metavar="YYYY-MM-DD", help="Default today.")
+@click.pass_context
+def override_mark_current(ctx: click.Context, topic: str, clinic: str, lang: str, level: str,
+                          sections: tuple[str, ...], date: _dt.date | None) -> None:
+    """Record that the clinic's versions were reviewed against today's shipped text.
+
+    \b
+    Example:
+      handouts override mark-current bone-metastasis --clinic riverside --section medicines
+    """
+    from handouts.lifecycle import mark_override_current
+
+    keys = mark_override_current(_roots(ctx), clinic, topic, lang, level, sections, date)
+    click.echo(f"{clinic} {topic} {lang}/{level}: {', '.join(keys)} current with the "
+               "shipped text")
 
 
 def run() -> None:  # pragma: no cover - the console entry point

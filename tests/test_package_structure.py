@@ -10,7 +10,8 @@ PACKAGE = Path(handouts.__file__).parent
 # Each stage may import its own modules and those of earlier stages, never a later one.
 # The orchestration modules at the top (build, batch, send, check, cli) may import any stage.
 STAGES = ["errors", "inputs", "document", "measuring", "layout", "finishing", "delivery"]
-ORCHESTRATION = {"build", "batch", "send", "check", "cli", "__main__", "__init__", "web", "records"}
+ORCHESTRATION = {"build", "batch", "send", "check", "cli", "__main__", "__init__", "web", "records",
+                 "lifecycle", "scaffold"}
 
 
 def _stage(module: str) -> str:

@@ -12,6 +12,7 @@ from handouts.document.markdown import parse_blocks, parse_sections
 from handouts.document.model import Block, Document, GlossaryEntry, Section
 from handouts.document.templating import render_template
 from handouts.errors import HandoutsError, Warnings
+from handouts.inputs.clinic_content import ClinicOverride, load_override
 from handouts.inputs.clinics import Clinic
 from handouts.inputs.layouts import Layout
 from handouts.inputs.paths import Roots
@@ -62,12 +63,44 @@ def _context(topic: Topic, clinic_values: dict[str, object], options: Options,
 
 def render_sections(roots: Roots, topic: Topic, options: Options,
                     context: dict[str, object], warnings: Warnings,
+                    override: ClinicOverride | None = None,
                     ) -> tuple[tuple[Block, ...], tuple[Section, ...]]:
     """The content file of one language and level: rendered, parsed and checked against
-    topic.toml's list of sections."""
+    topic.toml's list of sections; with a clinic's override, its sections merged in."""
+    _, intro, sections = _rendered_sections(roots, topic, options, context, warnings, override)
+    return intro, sections
+
+
+def _rendered_sections(roots: Roots, topic: Topic, options: Options,
+                       context: dict[str, object], warnings: Warnings,
+                       override: ClinicOverride | None,
+                       ) -> tuple[list[str], tuple[Block, ...], tuple[Section, ...]]:
     path = topic.markdown_path(options.lang, options.level)
     text = render_template(read_markdown(path, warnings), path, context, roots.content)
-    return _parsed_sections(topic, text, path)
+    intro, sections = _parsed_sections(topic, text, path)
+    if override is None:
+        return [text], intro, sections
+    own_text = render_template(override.text, override.path, context, roots.content)
+    own_intro, own = parse_sections(own_text, override.path)
+    if own_intro:
+        raise HandoutsError("a clinic's file holds only sections; move or remove the text "
+                            "before the first one", override.path)
+    return [text, own_text], intro, merge_sections(sections, own, override)
+
+
+def merge_sections(shipped: tuple[Section, ...], own: tuple[Section, ...],
+                   override: ClinicOverride) -> tuple[Section, ...]:
+    """Shipped sections with the clinic's versions in their place and the clinic's added
+    sections before or after the shipped section they name; the clinic's are marked."""
+    mine = {section.key: replace(section, adapted=True) for section in own}
+    merged: list[Section] = []
+    for section in shipped:
+        merged += [mine[key] for key, where, anchor in override.added
+                   if where == "before" and anchor == section.key]
+        merged.append(mine.get(section.key, section))
+        merged += [mine[key] for key, where, anchor in override.added
+                   if where == "after" and anchor == section.key]
+    return tuple(merged)
 
 
 def _parsed_sections(topic: Topic, text: str, path: Path,
@@ -89,10 +122,10 @@ def build_document(roots: Roots, topic: Topic, clinic: Clinic, layout: Layout,
                    glossary: tuple[GlossaryEntry, ...] = ()) -> Document:
     language = topic.language(options.lang)
     context = template_context(topic, clinic, layout, options, generated)
-    path = topic.markdown_path(options.lang, options.level)
-    text = render_template(read_markdown(path, warnings), path, context, roots.content)
-    intro, sections = _parsed_sections(topic, text, path)
-    rendered = [text]
+    override = load_override(clinic.blocks_dir, clinic.slug, topic, options.lang,
+                             options.level, warnings)
+    rendered, intro, sections = _rendered_sections(roots, topic, options, context, warnings,
+                                                   override)
 
     def block(name: str):
         block_file = block_path(roots, clinic.blocks_dir, options.lang, name)
@@ -114,6 +147,7 @@ def build_document(roots: Roots, topic: Topic, clinic: Clinic, layout: Layout,
         words_to_know=glossary, prepared_for=_one_line(options.patient_name),
         clinician_note=_one_line(options.note, limit=600), keywords=topic.keywords,
         reviewed_by=topic.reviewed_by,
+        adapted_by=clinic.name if any(section.adapted for section in sections) else None,
     )
     return identified(document, topic.form_code, rendered)
 

@@ -249,10 +249,18 @@ class _Builder:
             heading = section.heading
             story.append(self.para(self.inline.runs(heading.content), styles.headings[2],
                                    plain_text(heading.content)))
+            if section.adapted:
+                story.append(self.adapted_note())
             story.extend(self.blocks(section.blocks))
         if doc.words_to_know:
             story.append(self.words_to_know())
         return story
+
+    def adapted_note(self) -> Flowable:
+        """'Adapted by <clinic>' under the heading of a section the clinic wrote itself."""
+        note = self.labels["adapted"].replace("{clinic}", self.clinic.name)
+        return self.para(self.inline.text(note, italic=True), ParagraphStyle(
+            "Adapted", parent=self.styles.small, keepWithNext=1))
 
     def cover(self) -> list[Flowable]:
         layout, clinic = self.layout, self.clinic
@@ -597,6 +605,7 @@ def _render(document: Document, clinic: Clinic, layout: Layout, warnings: Warnin
     keywords = list(document.keywords) + [f"language:{document.lang}",
                                           f"level:{document.level}"] + list(extra_keywords)
     keywords += [f"form:{document.form_id}", f"reviewed:{document.reviewed.isoformat()}"]
+    keywords += [f"adapted:{key}" for key in document.adapted_sections]
     doc = _HandoutDoc(
         buffer, pagesize=(layout.page_width, layout.page_height),
         leftMargin=layout.margin_left, rightMargin=layout.margin_right,
