@@ -43,7 +43,9 @@ def load_logo(path: Path, key: str) -> Logo:
         version = None
     if version is not None and version in _CACHE:
         return _CACHE[version]
-    logo = _load_logo(path, key)
+    from handouts.inputs.logo_cache import cached  # the user's cache folder, across runs
+
+    logo = cached(path, MAX_LOGO_BYTES, lambda: _load_logo(path, key))
     if version is not None:
         _CACHE[version] = logo
     return logo
