@@ -91,7 +91,7 @@ def test_shipped_booklet_is_padded_with_notes_pages_and_ends_with_the_back_cover
     assert "Bone Metastasis" in pages[0] and "Riverside Cancer Center" in pages[0]
     assert "Page 1 of" not in pages[0]
     # the back cover: contacts, copyright and disclaimer; no page number
-    assert "How to reach us" in pages[-1] and "Copyright" in pages[-1]
+    assert "How to reach us" in pages[-1] and "Published by" in pages[-1]
     assert "Disclaimer" in pages[-1] and f"Page {len(pages)} of" not in pages[-1]
     # padding pages are Notes pages, never unexplained blanks
     for number, text in enumerate(pages[1:-1], start=2):
@@ -111,7 +111,7 @@ def test_shipped_booklet_imposed_page_numbers_on_each_half(shipped):
         match = re.search(rf"Page (\d+) of {total}", text)
         if match:
             return int(match.group(1))
-        if "Copyright" in text:
+        if "Published by" in text:
             return total  # back cover
         assert "Bone Metastasis" in text  # front cover
         return 1

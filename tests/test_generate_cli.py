@@ -59,7 +59,7 @@ def test_copyright_disclaimer_and_dates_are_on_the_last_page(shipped):
     handout = build_handout(shipped, "bone-metastasis", "lakeside", "letter",
                             Options(date=DATE))
     last = page_texts(handout.pdf)[-1]
-    assert "Copyright" in last and "CC BY 4.0" in last
+    assert "Published by" in last and "CC BY 4.0" in last
     assert "Disclaimer" in last and "not medical advice" in last
     assert "Reviewed November 2026 by " in last
     assert "Printed: November 26, 2026." in last
@@ -179,7 +179,7 @@ def test_a_clinic_overrides_the_copyright_and_disclaimer_blocks(tiny, tmp_path):
                    roots=tiny).exit_code == 0
     last = page_texts(out)[-1]
     assert "Our own disclaimer for Tiny Clinic." in last
-    assert "Copyright" in last  # the shipped copyright block still applies
+    assert "Published by" in last  # the shipped copyright block still applies
 
 
 def test_generate_with_a_password_encrypts_the_pdf(tiny, tmp_path):

@@ -20,6 +20,8 @@ PAPER = {
     "a5": (148 * mm, 210 * mm),
     "half-letter": (5.5 * inch, 8.5 * inch),
 }
+# Large print's smallest text (footer, sources, copyright), as large-print guidance asks.
+LARGE_PRINT_SMALLEST = 14.0
 _UNITS = {"in": inch, "mm": mm, "cm": cm, "pt": 1.0}
 _LENGTH = re.compile(r"\s*([0-9]+(?:\.[0-9]+)?)\s*(in|mm|cm|pt)\s*")
 
@@ -92,9 +94,10 @@ def parse_layout(path: Path, name: str) -> Layout:
             or not all(isinstance(s, int | float) and body_size <= s <= 48 for s in sizes)):
         raise table.fail("heading_sizes", f"give three sizes in points, each between the body "
                          f"size ({body_size:g}) and 48, like [18, 15, 13]")
-    small_size = table.number("small_size", max(8.0, body_size * 0.75), minimum=7,
-                              maximum=body_size)
     large_print = table.boolean("large_print", False)
+    smallest = LARGE_PRINT_SMALLEST if large_print else 7
+    small_size = table.number("small_size", max(smallest, 8.0, body_size * 0.75),
+                              minimum=smallest, maximum=body_size)
     if large_print and body_size < 16:
         raise table.fail("body_size", "a large-print layout needs body text of at least 16 pt")
     columns = int(table.number("columns", 1, minimum=1, maximum=2))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+import string
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -226,9 +227,32 @@ def load_labels(roots: Roots, lang: str) -> dict[str, str]:
     labels = {key: table.text(key, max_length=200) for key in LABEL_KEYS}
     table.finish()
     for key, fields, example in (
-            ("page_of", ("{page}", "{pages}"), "Page {page} of {pages}"),
-            ("reviewed", ("{date}", "{reviewer}"), "Reviewed {date} by {reviewer}."),
-            ("adapted", ("{clinic}",), "Adapted by {clinic}")):
-        if not all(name in labels[key] for name in fields):
-            raise table.fail(key, f"must contain {' and '.join(fields)}, like \"{example}\"")
+            ("page_of", ("page", "pages"), "Page {page} of {pages}"),
+            ("reviewed", ("date", "reviewer"), "Reviewed {date} by {reviewer}."),
+            ("adapted", ("clinic",), "Adapted by {clinic}")):
+        problem = label_problem(labels[key], fields)
+        if problem:
+            raise table.fail(key, f"{problem}; write it like \"{example}\"")
     return labels
+
+
+def label_problem(label: str, fields: tuple[str, ...]) -> str | None:
+    """Why a label with blanks ('Page {page} of {pages}') cannot be used, or None. It is a
+    format string holding each of its fields, and nothing else in braces: no other names,
+    no format widths or conversions (which could print the wrong thing or run out of
+    memory); a literal brace is written twice."""
+    allowed = " and ".join(f"{{{name}}}" for name in fields)
+    try:
+        found = [(name, spec, conversion)
+                 for _, name, spec, conversion in string.Formatter().parse(label)
+                 if name is not None]
+    except ValueError:
+        return "has a lone { or } (write {{ or }} for a brace)"
+    for name, spec, conversion in found:
+        if name not in fields:
+            return f"may hold only {allowed}, not {{{name}}}"
+        if spec or conversion:
+            return f"{{{name}}} takes no format or conversion"
+    if set(fields) - {name for name, _, _ in found}:
+        return f"must hold {allowed}"
+    return None

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from reportlab.platypus import Flowable
 
-from handouts.layout.typeset import draw_string
+from handouts.layout.typeset import draw_string, text_width
 
 
 @dataclass(frozen=True)
@@ -20,6 +20,7 @@ class Marker:
     face: str
     size: float
     colour: object  # a ReportLab colour
+    right: float = 0.0  # numbers: where their right edge lies (they line up on the period)
 
 
 class Indented(Flowable):
@@ -50,7 +51,10 @@ class Indented(Flowable):
         marker = self.marker
         if marker is not None:
             # the content's first baseline lies one font size below its top
-            draw_string(canvas, x, y + self.height - marker.size, marker.text, marker.face,
+            left = x
+            if marker.right:
+                left += marker.right - text_width(marker.text, marker.face, marker.size)
+            draw_string(canvas, left, y + self.height - marker.size, marker.text, marker.face,
                         marker.size, marker.colour)
         self.content.drawOn(canvas, x + self.indent, y)
 

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from reportlab.lib.colors import Color, HexColor
+from reportlab.lib.units import inch
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
@@ -18,6 +19,10 @@ from handouts.layout.fonts import FontFamily, drawable_runs
 
 GREY_TEXT = HexColor("#4A4A4A")  # 8.9:1 on white
 RULE_GREY = HexColor("#B8B8B8")
+# Nothing is printed nearer the paper's edge than this: office printers leave about 0.25 in
+# unprinted, and a booklet's sheet is trimmed or folded by hand.
+PRINTABLE_EDGE = 0.35 * inch
+FOOTER_SEPARATOR = "  \u2022  "
 
 
 class DeferredCanvas(Canvas):
@@ -89,7 +94,7 @@ class PageDecoration:
 
     def _header_geometry(self) -> tuple[float, float, float]:
         """(top of the logo, logo height, y of the rule under the header)."""
-        top = self.layout.page_height - self.layout.margin_top * 0.45
+        top = self.layout.page_height - max(self.layout.margin_top * 0.45, PRINTABLE_EDGE)
         height = max(22.0, self.layout.body_size * 1.9)
         return top, height, top - height - 6
 
@@ -122,33 +127,45 @@ class PageDecoration:
         canvas.restoreState()
 
     def draw_footer(self, canvas: Canvas, page: int, pages: int) -> None:
+        """The footer: 'Page N of M' at the right; at the left the title, the clinic's
+        phone and the reading level. The page number and the phone are never cut: the
+        title gives way first (shortened at a word, then dropped), then the level."""
         if self.covers and page in (1, pages):
             return
         layout = self.layout
         size = layout.small_size
-        y = layout.margin_bottom * 0.45
+        y = self.footer_baseline()
         left, right = layout.margin_left, layout.page_width - layout.margin_right
+        page_text = self.page_label.format(page=page, pages=pages)
+        page_width = self._width(page_text, size, "bold")
+        phone = self.clinic.phone if layout.footer_phone else ""
+        level = self.level_label if layout.footer_level and self.level_label else ""
+        title = self.title if layout.footer_title else ""
+        room = right - left - page_width - size * 1.5
+        if phone and self._width(phone, size, "regular") > room:
+            # not even the phone fits beside the page number: it takes a line of its own
+            phone_y, rule_y = y + size * 1.25, y + size * 2.75
+            left_text = phone
+        else:
+            phone_y, rule_y = None, y + size * 1.5
+            left_text = footer_left_text(title, phone, level, room,
+                                         lambda text: self._width(text, size, "regular"))
         canvas.saveState()
         canvas.setStrokeColor(RULE_GREY)
         canvas.setLineWidth(0.6)
-        canvas.line(left, y + size * 1.5, right, y + size * 1.5)
+        canvas.line(left, rule_y, right, rule_y)
         canvas.setFillColor(GREY_TEXT)
-        page_text = self.page_label.format(page=page, pages=pages)
-        self._draw_text(canvas, right - self._width(page_text, size, "bold"), y, page_text,
-                        size, "bold")
-        left_parts = []
-        if layout.footer_title:
-            left_parts.append(self.title)
-        if layout.footer_phone:
-            left_parts.append(self.clinic.phone)
-        if layout.footer_level and self.level_label:
-            left_parts.append(self.level_label)
-        left_text = "  \u2022  ".join(left_parts)
-        room = right - left - self._width(page_text, size, "bold") - 18
-        while left_text and self._width(left_text, size, "regular") > room:
-            left_text = left_text[:-2].rstrip() + "\u2026"
-        self._draw_text(canvas, left, y, left_text, size, "regular")
+        self._draw_text(canvas, right - page_width, y, page_text, size, "bold")
+        if left_text:
+            self._draw_text(canvas, left, y if phone_y is None else phone_y, left_text, size,
+                            "regular")
         canvas.restoreState()
+
+    def footer_baseline(self) -> float:
+        """The footer's baseline: low in the bottom margin, yet with its descenders at least
+        PRINTABLE_EDGE from the paper's edge (and from the sheet's, once imposed)."""
+        size = self.layout.small_size
+        return max(self.layout.margin_bottom * 0.45, PRINTABLE_EDGE + size * 0.25)
 
     def _width(self, text: str, size: float, style: str) -> float:
         return sum(stringWidth(run, fam.face(style), size)
@@ -161,3 +178,29 @@ class PageDecoration:
             canvas.setFont(face, size)
             canvas.drawString(x, y, run)
             x += stringWidth(run, face, size)
+
+
+def footer_left_text(title: str, phone: str, level: str, room: float,
+                     width: Callable[[str], float]) -> str:
+    """What the footer's left part says within room points: the phone whole, then as much
+    of the title as fits (cut at a word, with an ellipsis), then the level if it fits.
+    Always ends: every step drops a word or a part."""
+    fixed = [part for part in (phone,) if part]
+    text = FOOTER_SEPARATOR.join(fixed)
+    if level and width(FOOTER_SEPARATOR.join([*fixed, level])) <= room:
+        fixed.append(level)
+        text = FOOTER_SEPARATOR.join(fixed)
+    if not title:
+        return text
+    words = title.split()
+    shown = title
+    while words:
+        candidate = FOOTER_SEPARATOR.join([shown, *fixed])
+        if width(candidate) <= room:
+            return candidate
+        words.pop()
+        # a title cut to a word or two says nothing: drop it instead
+        shown = " ".join(words).rstrip(",:;.-\u2013\u2014") + "\u2026" if len(words) > 2 else ""
+        if not shown:
+            break
+    return text

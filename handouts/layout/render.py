@@ -53,7 +53,7 @@ from handouts.layout.containers import Box, BoxLook, Indented, Marker
 from handouts.layout.fonts import FontFamily, family
 from handouts.layout.inline import InlineWriter
 from handouts.layout.pages import GREY_TEXT, RULE_GREY, PageDecoration, canvas_class, rl_colour
-from handouts.layout.typeset import Run, TextBlock
+from handouts.layout.typeset import Run, TextBlock, text_width
 
 BODY_TEXT = HexColor("#1A1A1A")
 EMERGENCY_RED = HexColor("#A8231B")  # 6.8:1 on white, a safety colour, never a brand colour
@@ -338,11 +338,17 @@ class _Builder:
         size = self.layout.body_size
         face, colour = self.family.face("bold"), rl_colour(self.clinic.accent)
         out: list[Flowable] = []
-        for number, item in enumerate(block.items, start=block.start if block.ordered else 0):
+        first = block.start if block.ordered else 0
+        indent, right = size * 1.5, 0.0
+        if block.ordered:  # the label column is as wide as the widest number, plus a gap
+            right = max(text_width(f"{number}.", face, size)
+                        for number in range(first, first + len(block.items)))
+            indent = max(indent, right + size * 0.5)
+        for number, item in enumerate(block.items, start=first):
             text = f"{number}." if block.ordered else "\u2022" if depth == 0 else "\u2013"
             flowables = self.blocks(item.blocks, depth + 1) or [self.para([], self.styles.body)]
-            out.extend(Indented(flowable, size * 1.5,
-                                Marker(text, face, size, colour) if not index else None)
+            out.extend(Indented(flowable, indent,
+                                Marker(text, face, size, colour, right) if not index else None)
                        for index, flowable in enumerate(flowables))
         return out
 
