@@ -95,14 +95,18 @@ def parse_layout(path: Path, name: str) -> Layout:
         raise table.fail("heading_sizes", f"give three sizes in points, each between the body "
                          f"size ({body_size:g}) and 48, like [18, 15, 13]")
     large_print = table.boolean("large_print", False)
-    smallest = LARGE_PRINT_SMALLEST if large_print else 7
-    small_size = table.number("small_size", max(smallest, 8.0, body_size * 0.75),
-                              minimum=smallest, maximum=body_size)
+    small_size = table.number(
+        "small_size", max(LARGE_PRINT_SMALLEST if large_print else 8.0, body_size * 0.75),
+        minimum=7, maximum=body_size)
     if large_print and body_size < 16:
         raise table.fail("body_size", "a large-print layout needs body text of at least 16 pt")
     columns = int(table.number("columns", 1, minimum=1, maximum=2))
     if large_print and columns > 1:
         raise table.fail("columns", "large print is set in one column")
+    if large_print and small_size < LARGE_PRINT_SMALLEST:
+        raise table.fail("small_size", f"is {small_size:g}; large print's smallest text (the "
+                         f"footer, sources, copyright) must be at least "
+                         f"{LARGE_PRINT_SMALLEST:g} pt")
     column_gap = (_length(table, "column_gap", minimum=0.1 * inch, maximum=1 * inch)
                   if table.has("column_gap") else 0.3 * inch)
     header = table.table("header", required=False) or TableReader({}, path, "header")
