@@ -309,6 +309,7 @@ def list_command(ctx: click.Context, date: _dt.date | None) -> None:
     Example:
       handouts list
     """
+    from handouts.inputs.clinic_content import overridden_versions
     from handouts.inputs.clinics import clinic_names
     from handouts.inputs.layouts import layout_names
     from handouts.inputs.topics import load_topic, topic_names
@@ -330,7 +331,9 @@ def list_command(ctx: click.Context, date: _dt.date | None) -> None:
             click.echo(f"  {name}  (cannot be read: {error})")
     click.echo("Clinics:")
     for name in clinic_names(roots):
-        click.echo(f"  {name}")
+        own = overridden_versions(roots.clinics / name)
+        click.echo(f"  {name}" + ("  (own sections: " + ", ".join(
+            f"{topic} {lang}/{level}" for topic, lang, level in own) + ")" if own else ""))
     click.echo("Layouts:")
     for name in layout_names(roots):
         click.echo(f"  {name}")

@@ -13,18 +13,35 @@ from conftest import REPO, all_text, pdf_reader, run_cli
 from handouts.build import build_handout
 from handouts.document.assemble import Options
 from handouts.inputs.paths import Roots
+from handouts.inputs.section_digests import split_sections
 from handouts.inputs.topics import add_months
+from handouts.lifecycle import mark_translation_current
 
 ADDED_SENTENCE = "Ask your care team what each one is for."
 
 
 @pytest.fixture
 def library(tmp_path) -> Roots:
-    """A copy of the shipped content, clinics and layouts to change freely."""
+    """A copy of the shipped content, clinics and layouts to change freely, its Spanish
+    bone-metastasis marked current with its English."""
     root = tmp_path / "library"
     for name in ("content", "clinics", "layouts"):
         shutil.copytree(REPO / name, root / name)
-    return Roots.under(root)
+    roots = Roots.under(root)
+    mark_translation_current(roots, "bone-metastasis", "es", (), "handouts content editors",
+                             "handouts content editors", dt.date(2026, 11, 27))
+    return roots
+
+
+def shipped_section(roots: Roots, key: str, lang: str = "en", level: str = "standard") -> str:
+    text = (roots.content / "bone-metastasis" / lang / f"{level}.md").read_text()
+    return split_sections(text)[1][key]
+
+
+def heading_of(roots: Roots, key: str) -> str:
+    """A section's heading as printed (the key and Markdown marks taken off)."""
+    first = shipped_section(roots, key).splitlines()[0]
+    return first[3:first.index("{#")].strip()
 
 
 def check(roots: Roots, *args: str):
@@ -128,13 +145,6 @@ def test_reviewer_is_required(tiny):
 
 # ---- translations ----------------------------------------------------------------------
 
-def test_shipped_translations_are_current_with_the_english(shipped):
-    code, reports = check(shipped, "bone-metastasis", "--lang", "es")
-    for level in ("easy", "standard"):
-        report = reports[("es", level, None)]
-        assert not [w for w in report["warnings"] if "behind" in w or "no record" in w]
-
-
 def test_a_changed_english_section_is_reported_in_the_spanish_version(library):
     change_english_tests_section(library, "standard")
     code, reports = check(library, "bone-metastasis", "--date", "2026-12-03")
@@ -178,9 +188,9 @@ def test_a_translation_without_a_record_needs_names_to_be_marked(library):
 def test_a_version_missing_a_safety_box_fails(library):
     path = library.content / "bone-metastasis" / "es" / "standard.md"
     text = path.read_text()
-    start = text.index("> [!CALL]")
-    end = text.index("## Preguntas")
-    path.write_text(text[:start] + text[end:])
+    get_help = shipped_section(library, "get-help", "es")
+    without_call = get_help[:get_help.index("> [!CALL]")] + "\n"
+    path.write_text(text.replace(get_help.strip(), without_call.strip()))
     code, reports = check(library, "bone-metastasis")
     assert code == 1
     assert reports[("es", "standard", None)]["failures"] == [
@@ -256,16 +266,21 @@ def test_clinic_sections_are_merged_printed_and_marked(library, tmp_path):
     text = all_text(out)
     assert ("Medicines you may take Adapted by Riverside Cancer Center Our pharmacists go "
             "over every medicine") in text
-    assert "Bisphosphonates" not in text  # the shipped medicines section is replaced
+    shipped_words = [line for line in shipped_section(library, "medicines").splitlines()[1:]
+                     if line.strip()][0].replace("*", "")[:30]
+    assert shipped_words not in text  # the shipped section is replaced
     # the added section sits right after 'get-help' and is marked too
-    get_help, parking = text.index("When to get help"), text.index("Parking and getting here")
-    questions = text.index("Questions to ask your care team")
+    get_help = text.index(heading_of(library, "get-help"))
+    parking = text.index("Parking and getting here")
+    questions = text.index(heading_of(library, "questions"))
     assert get_help < parking < questions
     assert "Parking and getting here Adapted by Riverside Cancer Center Parking is free" \
         in text
     assert "call (555) 010-4477 if you need a ride" in text.lower()
     keywords = str(pdf_reader(out).metadata["/Keywords"])
     assert "adapted:medicines" in keywords and "adapted:parking" in keywords
+    assert "  riverside  (own sections: bone-metastasis en/standard)\n" in run_cli(
+        "list", roots=library).stdout
     # another clinic gets the shipped text, unmarked
     lakeside = build_handout(library, "bone-metastasis", "lakeside", "letter",
                              Options(date=dt.date(2026, 11, 27)))
@@ -294,8 +309,7 @@ def test_check_runs_every_check_on_the_merged_text(library):
 
 
 def test_a_clinic_version_that_drops_a_safety_box_fails(library):
-    text = (REPO / "content" / "bone-metastasis" / "en" / "standard.md").read_text()
-    get_help = text[text.index("## When to get help"):text.index("## Questions")]
+    get_help = shipped_section(library, "get-help")
     without_911 = get_help[:get_help.index("> [!EMERGENCY]")] + \
         get_help[get_help.index("> [!CALL]"):]
     path = library.clinics / "riverside" / "content" / "bone-metastasis" / "en" / "standard.md"
@@ -412,3 +426,15 @@ def test_new_topic_refuses_bad_names_and_writes_nothing(library):
         assert result.exit_code == 1 and result.stderr.startswith("error: ")
     assert sorted(p.name for p in library.content.iterdir() if not p.name.startswith("_")) \
         == ["bone-metastasis", "hypercalcemia", "radiation-to-bone"]
+
+
+def test_clinic_files_for_an_unknown_topic_or_level_are_reported(library):
+    own = library.clinics / "lakeside" / "content"
+    for where in ("no-such-topic/en/standard.md", "bone-metastasis/en/detailed.md"):
+        (own / where).parent.mkdir(parents=True, exist_ok=True)
+        (own / where).write_text("## Medicines {#medicines}\n\nText.\n")
+    code, reports = check(library)
+    assert code == 1
+    assert "'no-such-topic', which is not a topic" in \
+        reports[("en", "standard", "lakeside")]["failures"][0]
+    assert "has no level 'detailed'" in reports[("en", "detailed", "lakeside")]["failures"][0]
