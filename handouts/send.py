@@ -31,14 +31,18 @@ def attachment_name(topic: str, lang: str, level: str) -> str:
 
 def email_handout(roots: Roots, topic: str, clinic_slug: str, to: str, *,
                   layout: str = "letter", options: Options | None = None,
-                  password_env: str | None = None, send: bool = False,
+                  password_env: str | None = None, password: str | None = None,
+                  send: bool = False,
                   save_eml: Path | None = None, outbox: Path = Path("outbox")) -> EmailResult:
     options = options or Options()
     if send == (save_eml is not None):
         raise HandoutsError("choose one: --send, or --save-eml PATH")
     to = checked_address(to)  # before anything is built
-    password = None
-    if password_env:
+    if password is not None:  # given directly by a caller such as the web app
+        from handouts.finishing.protect import checked_password
+
+        password = checked_password(password)
+    elif password_env:
         from handouts.finishing.protect import password_from_env
 
         password = password_from_env(password_env)
@@ -66,8 +70,10 @@ def email_handout(roots: Roots, topic: str, clinic_slug: str, to: str, *,
         send_message(message, handout.clinic)
     except SendError as error:
         kept = save_message(message, outbox / outbox_name(message, topic))
-        raise SendError(f"not sent: {error}; the message is kept in {kept}; send it again "
-                        f"with: handouts email --resend {kept}") from None
+        failure = SendError(f"not sent: {error}; the message is kept in {kept}; send it again "
+                            f"with: handouts email --resend {kept}")
+        failure.reason, failure.kept = str(error), kept  # for callers that show them apart
+        raise failure from None
     return EmailResult("sent", None, len(pdf), password is not None)
 
 

@@ -54,3 +54,55 @@ def signed_in(app, username: str = "nurse", role: str = "staff"):
 
 def token_of(client, path: str = "/") -> str:
     return csrf_from(client.get(path).get_data(as_text=True))
+
+
+class Inbox:
+    """A real SMTP server (aiosmtpd) on loopback that keeps what it receives."""
+
+    def __init__(self):
+        import socket
+
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.messages: list[bytes] = []
+        self.controller = None
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        self.messages.append(envelope.content)
+        return "250 Message accepted"
+
+    def start(self) -> Inbox:
+        from aiosmtpd.controller import Controller
+
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+        return self
+
+    def stop(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+    def parsed(self, index: int = -1):
+        import email
+        import email.policy
+
+        return email.message_from_bytes(self.messages[index], policy=email.policy.default)
+
+
+def shipped_copy(folder: Path, smtp_port: int, delivery: str = "either") -> Roots:
+    """The shipped content, clinics and layouts, with Lakeside mailing through loopback."""
+    import shutil
+
+    roots = Roots.under(folder)
+    for name in ("content", "clinics", "layouts", "plans"):
+        shutil.copytree(REPO / name, folder / name)
+    profile = roots.clinics / "lakeside.toml"
+    text = profile.read_text()
+    text = text[: text.index("[mail]")] + (
+        f'[mail]\nsender = "care@lakeside-oncology.example.org"\nhost = "127.0.0.1"\n'
+        f'port = {smtp_port}\nsecurity = "none"\ntimeout_seconds = 5\n'
+        f'delivery = "{delivery}"\n')
+    profile.write_text(text)
+    return roots

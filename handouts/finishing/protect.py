@@ -28,6 +28,16 @@ def password_from_env(variable: str) -> str:
     return password
 
 
+def checked_password(password: str) -> str:
+    """A password given directly (the web app's form): long enough, one line."""
+    if not isinstance(password, str) or len(password) < MIN_PASSWORD_LENGTH:
+        raise HandoutsError(f"the PDF password must have at least {MIN_PASSWORD_LENGTH} "
+                            "characters")
+    if len(password) > 128 or any(ord(c) < 32 for c in password):
+        raise HandoutsError("the PDF password must be one line of at most 128 characters")
+    return password
+
+
 def encrypt(pdf: bytes, password: str) -> bytes:
     """AES-256 (R=6), readable by current viewers; printing and copying stay allowed for the
     patient, who opens it with the password. (ReportLab's own 256-bit mode writes revision 5,

@@ -16,6 +16,7 @@ from handouts.inputs.safe_files import read_toml
 from handouts.inputs.toml_tables import TableReader
 
 _EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
+EMAIL_DELIVERY = ("password-protected", "either")
 _PHONE = re.compile(r"[0-9+()./ \-]{3,40}")
 
 
@@ -34,6 +35,9 @@ class MailSettings:
     timeout_seconds: float = 20.0
     ca_file: Path | None = None  # a private CA bundle, for a clinic's own mail server
     password_hint: str | None = None  # how patients learn the PDF password
+    # What staff may send: "password-protected" PDFs only, or also "unencrypted" ones after
+    # the patient was warned and accepted (HHS allows it at the patient's request): "either".
+    delivery: str = "password-protected"
 
 
 @dataclass(frozen=True)
@@ -205,6 +209,9 @@ def _mail(table: TableReader) -> MailSettings:
         timeout_seconds=section.number("timeout_seconds", 20, minimum=0.1, maximum=300),
         ca_file=_ca_file(section),
         password_hint=section.text("password_hint", required=False, max_length=300),
+        delivery=section.text("delivery", "password-protected"),
     )
+    if settings.delivery not in EMAIL_DELIVERY:
+        raise section.fail("delivery", f"use one of: {', '.join(EMAIL_DELIVERY)}")
     section.finish()
     return settings

@@ -77,15 +77,18 @@ def create_app(settings: WebSettings) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from handouts.web import auth, find, make
+    from handouts.web import auth, find, make, sending
 
-    for module in (auth, find, make):
+    navigation = list(NAVIGATION)
+    for module in (auth, find, make, sending, *_optional_modules()):
         app.register_blueprint(module.blueprint)
-    for optional in _optional_blueprints():
-        app.register_blueprint(optional)
+        # an area may add itself to the menu: NAVIGATION = [(endpoint, label, admin only)]
+        if module.__name__.rsplit(".", 1)[-1] in ("infobutton", "records_views"):
+            navigation.extend(getattr(module, "NAVIGATION", []))
+    app.extensions["handouts.navigation"] = navigation
 
 
-def _optional_blueprints() -> list:
+def _optional_modules() -> list:
     """The records engineer's areas (Infobutton, records of education given), once they exist."""
     found = []
     try:
@@ -93,19 +96,27 @@ def _optional_blueprints() -> list:
     except ImportError:
         infobutton = None
     if infobutton is not None:
-        found.append(infobutton.blueprint)
+        found.append(infobutton)
     try:
         from handouts.web import records_views
     except ImportError:
         records_views = None
     if records_views is not None:
-        found.append(records_views.blueprint)
+        found.append(records_views)
     return found
 
 
+# (endpoint, label, administrators only), in menu order
+NAVIGATION = [
+    ("find.home", "Find a handout", False),
+    ("email.outbox", "Outbox", False),
+]
+
+
 def _navigation() -> list[tuple[str, str, bool]]:
-    """(endpoint, label, admin only) for the menu, in order, for the areas that exist."""
-    return [("find.home", "Find a handout", False)]
+    from flask import current_app
+
+    return current_app.extensions.get("handouts.navigation", NAVIGATION)
 
 
 def _security_headers(response):

@@ -68,8 +68,10 @@ class Made:
     print_pages: int
     title: str
     booklet: bool
-    content_version: str  # digest of the exact inputs (content, clinic, layout, date, tool)
+    content_version: str  # the form identifier: which text exactly ("BM-ES-EASY · ...")
     warnings: tuple[str, ...]
+    clinic_name: str = ""
+    patient_references: bool = False  # the clinic lets records carry a chart number
 
     @property
     def file_name(self) -> str:
@@ -125,8 +127,9 @@ class HandoutMaker:
         handout = build_handout(self.roots, choice.topic, choice.clinic, choice.layout, options)
         pdf = print_ready(handout)
         return Made(choice, pdf, handout.pdf, handout.pages, handout.print_pages(),
-                    handout.document.title, handout.layout.booklet is not None, version,
-                    tuple(handout.warnings))
+                    handout.document.title, handout.layout.booklet is not None,
+                    handout.document.form_id or version[:16], tuple(handout.warnings),
+                    handout.clinic.name, handout.clinic.patient_references)
 
     def preview(self, made: Made, width: int = 440) -> tuple[str, ...]:
         """The reader's pages as PNG data URLs (kept with the handout in memory)."""

@@ -4,23 +4,20 @@ from __future__ import annotations
 
 from flask import current_app
 
+from handouts.records.given import Given, record_given
 from handouts.web.auth import current_user
 from handouts.web.making import Made
 
-try:  # the records engineer's module; until it lands nothing is recorded
-    from handouts.records.given import Given, record_given
-except ImportError:  # pragma: no cover - removed once handouts.records.given is on main
-    Given = record_given = None
-
 
 def record(made: Made, channel: str, *, result: str = "given", delivery: str | None = None,
-           kit: str | None = None) -> None:
-    """One record for a handout given by the signed-in person (no patient identity)."""
-    if record_given is None:
-        return
-    user = current_user()
+           kit: str | None = None, patient_reference: str | None = None) -> int:
+    """One record for a handout given by the signed-in person; returns its number.
+    A chart number is kept only when the clinic turned patient references on."""
     choice = made.choice
-    record_given(current_app.extensions["handouts.database"], Given(
-        staff=user.username, clinic=choice.clinic, topic=choice.topic, lang=choice.lang,
-        level=choice.level, layout=choice.layout, content_version=made.content_version,
-        channel=channel, delivery=delivery, result=result, kit=kit, patient_reference=None))
+    return record_given(current_app.extensions["handouts.database"], Given(
+        staff=current_user().username, clinic=choice.clinic, topic=choice.topic,
+        lang=choice.lang, level=choice.level, layout=choice.layout,
+        content_version=made.content_version, channel=channel, delivery=delivery,
+        result=result, kit=kit,
+        patient_reference=patient_reference if made.patient_references else None),
+        patient_references=made.patient_references)
