@@ -47,6 +47,7 @@ def secret_key(settings: WebSettings) -> bytes:
 def create_app(settings: WebSettings) -> Flask:
     from handouts.web.catalogue import Catalogue
     from handouts.web.making import HandoutMaker
+    from handouts.web.packs import PackRunner
 
     engine = open_records(settings)
     app = Flask(__name__)
@@ -65,6 +66,8 @@ def create_app(settings: WebSettings) -> Flask:
     app.extensions["handouts.database"] = engine
     app.extensions["handouts.catalogue"] = Catalogue(settings.roots)
     app.extensions["handouts.maker"] = HandoutMaker(settings.roots, settings.cache_entries)
+    app.extensions["handouts.packs"] = PackRunner(settings.roots, settings.packs_dir,
+                                                  settings.pack_workers)
 
     app.before_request(load_user)
     app.before_request(check_csrf)
@@ -77,10 +80,10 @@ def create_app(settings: WebSettings) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from handouts.web import auth, find, make, sending
+    from handouts.web import auth, find, make, packs, sending
 
     navigation = list(NAVIGATION)
-    for module in (auth, find, make, sending, *_optional_modules()):
+    for module in (auth, find, make, sending, packs, *_optional_modules()):
         app.register_blueprint(module.blueprint)
         # an area may add itself to the menu: NAVIGATION = [(endpoint, label, admin only)]
         if module.__name__.rsplit(".", 1)[-1] in ("infobutton", "records_views"):
@@ -109,6 +112,7 @@ def _optional_modules() -> list:
 # (endpoint, label, administrators only), in menu order
 NAVIGATION = [
     ("find.home", "Find a handout", False),
+    ("packs.packs", "Print packs", False),
     ("email.outbox", "Outbox", False),
 ]
 
