@@ -98,14 +98,22 @@ class KitPart:
     content_version: str
 
 
-def merge_kit(kit: Kit, clinic_name: str, parts: list[tuple[KitPart, bytes]],
-              heading: str = "Your visit kit") -> bytes:
+# The cover's words in the kit's language (English for a language not listed).
+COVER_LABELS = {
+    "en": {"from": "Your visit kit from {clinic}", "inside": "Inside this kit",
+           "page": "page", "pages": "pages"},
+    "es": {"from": "Su paquete de la visita, de {clinic}", "inside": "Qué contiene",
+           "page": "página", "pages": "páginas"},
+}
+
+
+def merge_kit(kit: Kit, clinic_name: str, parts: list[tuple[KitPart, bytes]]) -> bytes:
     """One PDF: a cover listing what is inside, then each handout starting on a fresh sheet
     (duplex: a blank back page after an odd page count)."""
     from pypdf import PdfReader, PdfWriter
 
     writer = PdfWriter()
-    cover = PdfReader(io.BytesIO(_cover(kit, clinic_name, [p for p, _ in parts], heading)))
+    cover = PdfReader(io.BytesIO(_cover(kit, clinic_name, [p for p, _ in parts])))
     for page in cover.pages:
         writer.add_page(page)
     if len(cover.pages) % 2:
@@ -124,12 +132,13 @@ def merge_kit(kit: Kit, clinic_name: str, parts: list[tuple[KitPart, bytes]],
     return buffer.getvalue()
 
 
-def _cover(kit: Kit, clinic_name: str, parts: list[KitPart], heading: str) -> bytes:
+def _cover(kit: Kit, clinic_name: str, parts: list[KitPart]) -> bytes:
     from reportlab.lib.pagesizes import letter
     from reportlab.pdfgen.canvas import Canvas
 
     from handouts.layout.fonts import family
 
+    labels = COVER_LABELS.get(kit.lang, COVER_LABELS["en"])
     face = family("Atkinson Hyperlegible")
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=letter, invariant=1)
@@ -137,13 +146,13 @@ def _cover(kit: Kit, clinic_name: str, parts: list[KitPart], heading: str) -> by
     canvas.setFont(face.face("bold"), 24)
     canvas.drawString(72, 700, kit.name[:60])
     canvas.setFont(face.face("regular"), 13)
-    canvas.drawString(72, 676, f"{heading}, from {clinic_name}"[:90])
+    canvas.drawString(72, 676, labels["from"].format(clinic=clinic_name)[:90])
     canvas.setFont(face.face("bold"), 14)
-    canvas.drawString(72, 636, "Inside this kit")
+    canvas.drawString(72, 636, labels["inside"])
     canvas.setFont(face.face("regular"), 13)
     y = 612
     for number, part in enumerate(parts, 1):
-        pages = f"{part.pages} page{'s' if part.pages != 1 else ''}"
+        pages = f"{part.pages} {labels['page'] if part.pages == 1 else labels['pages']}"
         canvas.drawString(72, y, f"{number}. {part.title}"[:80])
         canvas.drawString(460, y, pages)
         y -= 22

@@ -166,3 +166,15 @@ def page_images(pdf: bytes, width: int) -> list[str]:
         finally:
             document.close()
     return images
+
+
+def make_kit(maker: HandoutMaker, kit, patient_name: str | None = None
+             ) -> tuple[bytes, list[Made]]:
+    """A visit kit as one PDF: a cover listing what is inside, then each handout."""
+    from handouts.records.kits import KitPart, merge_kit
+
+    made = [maker.make(Choice(topic, kit.clinic, kit.lang, kit.level, kit.layout,
+                              patient_name=patient_name)) for topic in kit.topics]
+    parts = [(KitPart(m.choice.topic, m.title, m.print_pages, m.content_version), m.pdf)
+             for m in made]
+    return merge_kit(kit, made[0].clinic_name, parts), made
