@@ -80,10 +80,10 @@ def create_app(settings: WebSettings) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from handouts.web import auth, find, kits, make, packs, sending
+    from handouts.web import auth, find, make, packs, sending, visit_kits
 
     navigation = list(NAVIGATION)
-    for module in (auth, find, make, sending, kits, packs, *_optional_modules()):
+    for module in (auth, find, make, sending, visit_kits, packs, *_optional_modules()):
         app.register_blueprint(module.blueprint)
         # an area may add itself to the menu: NAVIGATION = [(endpoint, label, admin only)]
         if module.__name__.rsplit(".", 1)[-1] in ("infobutton", "records_views"):
