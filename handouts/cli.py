@@ -298,6 +298,66 @@ def check(ctx: click.Context, topics: tuple[str, ...], lang: str | None, level: 
         ctx.exit(1)
 
 
+@main.command()
+@click.argument("words", nargs=-1)
+@click.option("--code", help="A clinical code, e.g. C79.51 (ICD-10-CM).")
+@click.option("--system", default="icd10cm", show_default=True,
+              type=click.Choice(["icd10cm", "snomed", "rxnorm", "loinc"]),
+              help="The code's system.")
+@click.option("--lang", help="Search words in this language only (default: every language).")
+@click.option("--format", "output_format", type=click.Choice(["table", "json"]),
+              default="table", show_default=True)
+@click.pass_context
+def find(ctx: click.Context, words: tuple[str, ...], code: str | None, system: str,
+         lang: str | None, output_format: str) -> None:
+    """Find handouts by a diagnosis, medicine or lab code, or by words in any language.
+
+    A code finds topics coded with it or with a broader code above it (C79.51 finds a
+    topic coded C79.5), and says why each one matched.
+
+    \b
+    Example:
+      handouts find --code C79.51
+      handouts find --code 66931009 --system snomed
+      handouts find calcio alto
+      handouts find bone --format json
+    """
+    import json
+
+    from handouts.errors import Warnings
+    from handouts.find import find_by_code, find_by_words
+    from handouts.inputs.codes import SYSTEMS, description
+
+    if bool(code) == bool(words):
+        raise click.UsageError("give --code CODE, or words to search for (not both)")
+    warnings = Warnings()
+    if code:
+        found = find_by_code(_roots(ctx), code, system, warnings)
+        asked = found[0].code_match.asked if found else code.strip()
+        heading = f"{SYSTEMS[system].name} {asked}"
+        if found and system == "icd10cm":
+            heading += f" ({description(system, asked)})"
+    else:
+        found = find_by_words(_roots(ctx), " ".join(words), lang, warnings)
+        heading = f"'{' '.join(words)}'"
+    _print_warnings(warnings)
+    if output_format == "json":
+        click.echo(json.dumps([item.as_json() for item in found], ensure_ascii=False,
+                              indent=2))
+        return
+    if not found:
+        click.echo(f"No topic matches {heading}.")
+        return
+    click.echo(f"{len(found)} topic{'s' if len(found) != 1 else ''} for {heading}:")
+    for item in found:
+        topic = item.topic
+        versions = ", ".join(f"{code_} ({'/'.join(topic.languages[code_].levels)})"
+                             for code_ in sorted(topic.languages))
+        click.echo(f"  {topic.slug}: {item.title(lang or 'en')}")
+        click.echo(f"      languages: {versions}; reviewed {topic.reviewed.isoformat()}")
+        click.echo(f"      why: {'; '.join(item.reasons)}")
+
+
 @main.command("list")
 @click.option("--date", callback=_date, metavar="YYYY-MM-DD",
               help="Show review due dates as of this day (default today).")

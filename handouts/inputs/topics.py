@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as _dt
 import re
 import string
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from handouts.errors import HandoutsError, Warnings
+from handouts.inputs.codes import read_codes
 from handouts.inputs.paths import Roots, checked_name, inside, names_in
 from handouts.inputs.safe_files import MAX_BLOCK_BYTES, MAX_MARKDOWN_BYTES, read_text, read_toml
 from handouts.inputs.toml_tables import TableReader
@@ -62,6 +63,8 @@ class Topic:
     reviewed_by: str = ""
     review_every: int = DEFAULT_REVIEW_MONTHS  # months
     form_code: str = ""  # the short name on paper: BM in "BM-EN-EASY · 2026-11 · 7f3a9c"
+    # [codes]: code system (icd10cm, snomed, rxnorm, loinc) -> codes, checked (inputs/codes.py)
+    codes: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def review_due(self) -> _dt.date:
@@ -127,6 +130,7 @@ def load_topic(roots: Roots, slug: str) -> Topic:
         raise HandoutsError("missing required key 'sources': list where the facts come from "
                             "([[sources]] with title and publisher)", path)
     keywords = tuple(table.text_list("keywords", required=False))
+    codes = read_codes(table.table("codes", required=False), path)
     languages_table = table.table("languages")
     languages = {}
     for code in list(languages_table.data):
@@ -137,7 +141,7 @@ def load_topic(roots: Roots, slug: str) -> Topic:
         raise table.fail("languages", "list at least one language, like [languages.en]")
     table.finish()
     return Topic(slug, folder, reviewed, keys, tuple(sources), languages, keywords,
-                 reviewed_by, int(review_every), form_code)
+                 reviewed_by, int(review_every), form_code, codes)
 
 
 def default_form_code(slug: str) -> str:
