@@ -325,8 +325,8 @@ def find(ctx: click.Context, words: tuple[str, ...], code: str | None, system: s
     import json
 
     from handouts.errors import Warnings
-    from handouts.find import find_by_code, find_by_words
     from handouts.inputs.codes import SYSTEMS, description
+    from handouts.topic_search import find_by_code, find_by_words
 
     if bool(code) == bool(words):
         raise click.UsageError("give --code CODE, or words to search for (not both)")

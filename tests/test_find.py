@@ -7,8 +7,8 @@ import shutil
 
 from conftest import REPO, run_cli
 
-from handouts.find import find_by_code, find_by_words, find_topics
 from handouts.inputs.paths import Roots
+from handouts.topic_search import find_by_code, find_by_words, find_topics
 
 
 def test_find_by_code_lists_bone_metastasis_and_says_why(shipped):

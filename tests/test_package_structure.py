@@ -8,10 +8,11 @@ import handouts
 PACKAGE = Path(handouts.__file__).parent
 
 # Each stage may import its own modules and those of earlier stages, never a later one.
-# The orchestration modules at the top (build, batch, send, check, cli, find) may import any stage.
+# The orchestration modules at the top (build, batch, send, check, cli, topic_search) may
+# import any stage.
 STAGES = ["errors", "inputs", "document", "measuring", "layout", "finishing", "delivery"]
 ORCHESTRATION = {"build", "batch", "send", "check", "cli", "__main__", "__init__", "web", "records",
-                 "lifecycle", "scaffold", "find"}
+                 "lifecycle", "scaffold", "topic_search"}
 
 
 def _stage(module: str) -> str:
