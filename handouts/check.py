@@ -114,11 +114,25 @@ def check_version(roots: Roots, topic_slug: str, lang: str, level: str,
                 if values.get(key, 99) > limit:
                     failures.append(f"{name} grade {values.get(key, 99):.1f} is above "
                                     f"{limit:g}")
+    failures += source_problems(topic)
     findings = lint(units, lang) + unexplained(units, load_glossary(roots, lang))
     failures += [f"{f.kind} in '{f.section}': {f.detail}" for f in findings
                  if f.kind not in ADVISORY]
     return VersionReport(topic_slug, lang, level, total, values, per_section, target_text,
                          failures, findings, override.clinic if override else None)
+
+
+def source_problems(topic) -> list[str]:
+    """A source a reviewer cannot open and date is not a source."""
+    problems = []
+    for source in topic.sources:
+        if not source.url:
+            problems.append(f"source '{source.title}' has no url; give the address a reviewer "
+                            "can open")
+        if not source.dated:
+            problems.append(f"source '{source.title}' has no date; give year = (published) "
+                            "or accessed = (the day it was read)")
+    return problems
 
 
 def check_topics(roots: Roots, topics: list[str] | None = None, lang: str | None = None,

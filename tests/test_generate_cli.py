@@ -41,10 +41,11 @@ def test_each_section_heading_and_its_key_facts_are_in_the_pdf(shipped):
     for heading, facts in {
         "What is bone metastasis?": ["spine", "breast, prostate, lung, kidney and thyroid"],
         "Informed consent": ["sign", "questions answered"],
-        "Medicines you may take": ["NSAIDs", "blood thinner", "bisphosphonates", "Steroids"],
+        "Medicines you may take": ["NSAIDs", "blood thinner", "Bisphosphonates", "Denosumab",
+                                   "Steroids"],
         "Tests you may need": ["MRI", "contrast", "Biopsy", "tumor markers"],
         "Treatments": ["Radiation", "Targeted therapy", "Surgery", "Bone cement"],
-        "Risks to know about": ["spinal cord", "hypercalcemia", "permanent"],
+        "Risks to know about": ["spinal cord", "hypercalcemia", "permanent", "same day"],
         "Your right to plan your care": ["say no to any treatment"],
         "When to get help": ["Call 911", "loss of control of your bladder"],
         "Questions to ask your care team": ["side effects"],
@@ -74,7 +75,7 @@ def test_metadata_outline_and_language(shipped):
     assert meta.title == "Bone Metastasis: When Cancer Spreads to the Bone"
     assert meta.author == "Riverside Cancer Center"
     assert "bone metastasis" in meta["/Keywords"] and "level:standard" in meta["/Keywords"]
-    assert meta.subject.startswith("This handout explains")
+    assert meta.subject.startswith("This handout is about bone metastasis")
     assert reader.trailer["/Root"]["/Lang"] == "en"
     outline = [item.title for item in reader.outline if not isinstance(item, list)]
     assert "What is bone metastasis?" in outline

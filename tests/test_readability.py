@@ -184,3 +184,29 @@ def test_every_topic_records_sources_and_a_review_date(shipped):
     for name in topic_names(shipped):
         topic = load_topic(shipped, name)
         assert topic.sources and topic.reviewed.year >= 2026
+
+
+def test_a_source_without_url_or_date_fails_the_check(tiny):
+    toml = tiny.content / "tiny-topic" / "topic.toml"
+    text = toml.read_text()
+    assert "[[sources]]" in text
+    start = text.index("[[sources]]")
+    end = text.find("\n[", start + 1)
+    toml.write_text(text[:start] + '[[sources]]\ntitle = "A leaflet"\npublisher = "Somebody"\n'
+                    + (text[end:] if end != -1 else ""))
+    report, = check_topics(tiny)
+    assert not report.passed
+    assert any("has no url" in f for f in report.failures)
+    assert any("has no date" in f for f in report.failures)
+
+
+def test_shipped_sources_have_address_and_date_and_print_them(shipped):
+    for name in topic_names(shipped):
+        for source in load_topic(shipped, name).sources:
+            assert source.url and source.url.startswith("https://"), (name, source.title)
+            assert source.dated, (name, source.title)
+            assert "handouts project" not in source.publisher  # internal notes are no source
+    handout = build_handout(shipped, "hypercalcemia", "riverside", "letter", Options(date=DATE))
+    text = " ".join(all_text(handout.pdf).split())
+    assert "Endocrine Society" in text and "(2023)" in text
+    assert "doi.org/10.1210/clinem/dgac621" in text.replace(" ", "")

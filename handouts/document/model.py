@@ -64,12 +64,13 @@ class BulletList:
     start: int = 1
 
 
-CALLOUT_KINDS = ("emergency", "call", "tip", "important")
+CALLOUT_KINDS = ("emergency", "call", "tip", "important", "keypoints")
 
 
 @dataclass(frozen=True)
 class Callout:
-    """A box: 'emergency' (call 911), 'call' (call your care team), 'tip', 'important'."""
+    """A box: 'emergency' (call 911), 'call' (call your care team), 'tip', 'important',
+    'keypoints' (the short summary a handout opens with)."""
 
     kind: str
     title: tuple[Inline, ...]

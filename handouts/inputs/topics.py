@@ -31,6 +31,12 @@ class Source:
     title: str
     publisher: str
     url: str | None
+    year: int | None = None  # when it was published or last updated
+    accessed: _dt.date | None = None  # when the project last read it online
+
+    @property
+    def dated(self) -> bool:
+        return self.year is not None or self.accessed is not None
 
 
 @dataclass(frozen=True)
@@ -123,8 +129,11 @@ def load_topic(roots: Roots, slug: str) -> Topic:
         url = entry.text("url", required=False, max_length=500)
         if url and not safe_url(url):
             raise entry.fail("url", "must start with http:// or https://")
+        year = entry.number("year", 0, minimum=0, maximum=2200) or None
+        accessed = entry.date("accessed") if entry.has("accessed") else None
         sources.append(Source(entry.text("title", max_length=300),
-                              entry.text("publisher", max_length=200), url))
+                              entry.text("publisher", max_length=200), url,
+                              int(year) if year else None, accessed))
         entry.finish()
     if not sources:
         raise HandoutsError("missing required key 'sources': list where the facts come from "

@@ -364,7 +364,7 @@ class _Builder:
         clinic = self.clinic
         if block.kind == "emergency":
             bar, background, title_colour = EMERGENCY_RED, EMERGENCY_TINT, EMERGENCY_RED
-        elif block.kind in ("call", "important"):
+        elif block.kind in ("call", "important", "keypoints"):
             bar = rl_colour(clinic.primary)
             background, title_colour = rl_colour(clinic.primary.tint(0.92)), bar
         else:
@@ -484,8 +484,7 @@ class _Builder:
         if clinic.footer_note:
             contact.append(self.para(text(clinic.footer_note, italic=True), styles.list_body))
         small = styles.small
-        sources = "; ".join(
-            f"{source.publisher}, \u201c{source.title}\u201d" for source in doc.sources)
+        sources = "; ".join(_source_line(source) for source in doc.sources)
         reviewed = labels["reviewed"].replace("{reviewer}", doc.reviewed_by)
         dates = "  ".join((reviewed.replace("{date}", month_year(doc.reviewed, doc.lang)),
                            f"{labels['printed']} {long_date(doc.generated, doc.lang)}.",
@@ -509,6 +508,17 @@ class _Builder:
                                        fontName=self.family.face("bold"))
             return [self.para(self.inline.runs(block.content), style)]
         return self.block(block, 1)
+
+
+def _source_line(source) -> str:
+    """Publisher (year), address: short enough for a narrow column, enough to find it again
+    (the full title stays in topic.toml)."""
+    year = source.year or (source.accessed.year if source.accessed else None)
+    line = f"{source.publisher} ({year})" if year else source.publisher
+    if source.url:
+        address = _display_url(source.url)
+        line += f" {address.removeprefix('www.')}"
+    return line
 
 
 class _HRule(Flowable):

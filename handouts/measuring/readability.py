@@ -51,7 +51,7 @@ _EN_EXCEPTIONS = {
     "diarrhea": 4, "radiologist": 5, "oncologist": 4, "paralysis": 4, "numbness": 2,
     "permanent": 3, "unusual": 4, "serious": 3, "period": 3, "fatigue": 2, "ice": 1,
     "sunburn": 2, "sunburned": 2, "pacemaker": 3, "whenever": 3, "however": 3, "skin": 1,
-    "tattoo": 2, "tattoos": 2, "exposed": 2,
+    "tattoo": 2, "tattoos": 2, "exposed": 2, "likely": 2, "lonely": 2, "lately": 2,
 }
 _EN_VOWELS = re.compile(r"[aeiouy]+")
 
