@@ -26,6 +26,8 @@ sections = ["about", "help"]
 [[sources]]
 title = "Test facts"
 publisher = "Test suite"
+url = "https://example.org/test-facts"
+accessed = 2026-10-01
 
 [languages.en]
 title = "Tiny Topic"

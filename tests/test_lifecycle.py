@@ -310,15 +310,15 @@ def test_check_runs_every_check_on_the_merged_text(library):
 
 def test_a_clinic_version_that_drops_a_safety_box_fails(library):
     get_help = shipped_section(library, "get-help")
-    without_911 = get_help[:get_help.index("> [!EMERGENCY]")] + \
-        get_help[get_help.index("> [!CALL]"):]
+    # the 911 box opens the handout (page 1); the call-your-team box stays in get-help
+    without_call_box = get_help[:get_help.index("> [!CALL]")]
     path = library.clinics / "riverside" / "content" / "bone-metastasis" / "en" / "standard.md"
     path.parent.mkdir(parents=True)
-    path.write_text(without_911)
+    path.write_text(without_call_box)
     code, reports = check(library, "bone-metastasis", "--lang", "en", "--level", "standard")
     assert code == 1
-    assert ("riverside en/standard: section 'get-help' has no emergency box (911); the "
-            "shipped en/standard has one") in reports[("en", "standard", "riverside")][
+    assert ("riverside en/standard: section 'get-help' has no call box (call your care team); "
+            "the shipped en/standard has one") in reports[("en", "standard", "riverside")][
                 "failures"]
 
 
