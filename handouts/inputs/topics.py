@@ -238,6 +238,8 @@ def load_labels(roots: Roots, lang: str) -> dict[str, str]:
         raise HandoutsError(f"labels for language '{lang}' are missing", path)
     table = TableReader(read_toml(inside(path, roots.content)), path)
     labels = {key: table.text(key, max_length=200) for key in LABEL_KEYS}
+    # optional: after a box's title where the box goes on over a page
+    labels["continued"] = table.text("continued", "(continued)", max_length=200)
     table.finish()
     for key, fields, example in (
             ("page_of", ("page", "pages"), "Page {page} of {pages}"),

@@ -5,6 +5,7 @@ top down, split only between the flowables they hold (or inside a list item's te
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from reportlab.platypus import Flowable
@@ -61,11 +62,18 @@ class Indented(Flowable):
 
 @dataclass(frozen=True)
 class BoxLook:
+    """How a box looks. Kinds of box differ in more than colour (most clinic printers print
+    black and white): a rule round the box, and an icon at its top left."""
+
     background: object  # ReportLab colours
     bar: object
     bar_width: float
     padding: tuple[float, float, float, float]  # top, right, bottom, left
     row_gap: float  # between the blocks a box holds
+    border: float = 0.0  # a rule of this width all round, in the bar's colour
+    icon: str = ""  # "warning" (a triangle with !), "phone", "important" (a circle with !)
+    icon_size: float = 0.0
+    keep: int = 1  # a split leaves at least this many blocks on each side (title aside)
 
 
 class Box(Flowable):
@@ -73,10 +81,14 @@ class Box(Flowable):
     block, a list's items in one row. Rows are row_gap apart; the flowables within a row
     are spaced as on a page. A box taller than a page splits between two flowables."""
 
-    def __init__(self, rows: list[list[Flowable]], look: BoxLook):
+    def __init__(self, rows: list[list[Flowable]], look: BoxLook,
+                 continued: Callable[[], Flowable] | None = None):
         super().__init__()
         self.rows = [row for row in rows if row]
         self.look = look
+        # a titled box that splits: its first row is its title, and the part on the next
+        # page starts with continued() ("Words to know (continued)")
+        self.continued = continued
         self._placed: list[tuple[Flowable, float, float]] = []  # flowable, height, gap above
         self._size: tuple[float, float] | None = None
 
@@ -113,10 +125,12 @@ class Box(Flowable):
                 break
             used += gap + height
             fit += 1
-        if fit == 0:
-            return []
         if fit == len(self._placed):
             return [self]
+        titled = 1 if self.continued is not None else 0
+        fit = min(fit, len(self._placed) - self.look.keep)
+        if fit < max(1, titled + self.look.keep):
+            return []
         first: list[list[Flowable]] = []
         rest: list[list[Flowable]] = []
         seen = 0
@@ -124,7 +138,9 @@ class Box(Flowable):
             first.append(row[:max(0, fit - seen)])
             rest.append(row[max(0, fit - seen):])
             seen += len(row)
-        return [Box(first, self.look), Box(rest, self.look)]
+        if self.continued is not None:
+            rest.insert(0, [self.continued()])
+        return [Box(first, self.look, self.continued), Box(rest, self.look, self.continued)]
 
     def draw(self) -> None:
         canvas, look = self.canv, self.look
@@ -135,8 +151,58 @@ class Box(Flowable):
         canvas.setFillColor(look.bar)
         # the bar is centred on the box's edge, as a table's rule would be
         canvas.rect(-look.bar_width / 2, 0, look.bar_width, self.height, stroke=0, fill=1)
+        if look.border:
+            canvas.setStrokeColor(look.bar)
+            canvas.setLineWidth(look.border)
+            inset = look.border / 2
+            canvas.rect(inset, inset, self.width - 2 * inset, self.height - 2 * inset,
+                        stroke=1, fill=0)
+        if look.icon:
+            x = look.bar_width / 2 + (left - look.bar_width / 2 - look.icon_size) / 2
+            draw_icon(canvas, look.icon, x, self.height - top - look.icon_size,
+                      look.icon_size, look.bar, look.background)
         canvas.restoreState()
         y = self.height - top
         for flowable, height, gap in self._placed:
             y -= gap + height
             flowable.drawOn(canvas, left, y)
+
+
+def draw_icon(canvas, icon: str, x: float, y: float, size: float, ink, paper) -> None:
+    """A box's icon in a size x size square with its lower left corner at (x, y): drawn
+    as shapes, so it needs no font and reads in black and white."""
+    canvas.saveState()
+    canvas.setFillColor(ink)
+    canvas.setStrokeColor(paper)
+    middle = x + size / 2
+    if icon == "warning":
+        path = canvas.beginPath()
+        path.moveTo(x, y + size * 0.06)
+        path.lineTo(x + size, y + size * 0.06)
+        path.lineTo(middle, y + size * 0.98)
+        path.close()
+        canvas.drawPath(path, stroke=0, fill=1)
+        _exclamation(canvas, middle, y + size * 0.16, size * 0.62, paper)
+    else:
+        canvas.circle(middle, y + size / 2, size / 2, stroke=0, fill=1)
+        if icon == "phone":
+            canvas.setLineWidth(size * 0.16)
+            canvas.setLineCap(1)
+            # a handset: an arc with an earpiece and a mouthpiece at its ends
+            canvas.arc(x + size * 0.24, y + size * 0.24, x + size * 0.76, y + size * 0.76,
+                       startAng=120, extent=210)
+            canvas.setFillColor(paper)
+            for angle_x, angle_y in ((0.345, 0.69), (0.69, 0.33)):
+                canvas.circle(x + size * angle_x, y + size * angle_y, size * 0.11, stroke=0,
+                              fill=1)
+        else:
+            _exclamation(canvas, middle, y + size * 0.18, size * 0.64, paper)
+    canvas.restoreState()
+
+
+def _exclamation(canvas, middle: float, bottom: float, height: float, colour) -> None:
+    canvas.setFillColor(colour)
+    stem = height * 0.17
+    canvas.roundRect(middle - stem / 2, bottom + height * 0.3, stem, height * 0.7,
+                     stem / 2, stroke=0, fill=1)
+    canvas.circle(middle, bottom + stem * 0.6, stem * 0.6, stroke=0, fill=1)

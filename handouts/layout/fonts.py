@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
 from reportlab.lib.fonts import addMapping
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfbase import pdfdoc, pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont, makeToUnicodeCMap
 
 from handouts.inputs.font_names import FONT_FAMILIES
 
@@ -59,6 +60,60 @@ _FAMILIES = {"Atkinson Hyperlegible": _atkinson, "Noto Sans": _noto}
 assert set(_FAMILIES) == set(FONT_FAMILIES), "inputs/font_names.py and the files disagree"
 
 
+def subset_tag(font_digest: bytes, subset: list[int]) -> str:
+    """Six capital letters naming one subset of one font file: derived from the file and
+    the characters in the subset (in their order, which is the subset's encoding), so the
+    same subset always gets the same tag and different subsets get different ones."""
+    digest = hashlib.sha256(font_digest + ",".join(map(str, subset)).encode()).digest()
+    number = int.from_bytes(digest[:8], "big")
+    letters = []
+    for _ in range(6):
+        number, letter = divmod(number, 26)
+        letters.append(chr(ord("A") + letter))
+    return "".join(letters)
+
+
+class TaggedTTFont(TTFont):
+    """A TrueType font whose subsets are tagged from their contents.
+
+    ReportLab tags every document's first subset AAAAAA+, its second AAAAAB+ and so on:
+    unique within one file, but a print pack that merges handouts then holds several
+    different subsets under one name, which PDF forbids and some printers trip over
+    (they reuse a font by name and print the wrong letters)."""
+
+    @functools.cached_property
+    def file_digest(self) -> bytes:
+        return hashlib.sha256(self.face._ttf_data).digest()
+
+    def addObjects(self, doc) -> None:  # noqa: N802 (ReportLab's name)
+        """ReportLab's TTFont.addObjects, with the tag from subset_tag."""
+        try:
+            state = self.state[doc]
+        except KeyError:
+            state = self.state[doc] = TTFont.State(self._asciiReadable)
+        state.frozen = 1
+        for number, subset in enumerate(state.subsets):
+            internal_name = self.getSubsetInternalName(number, doc)[1:]
+            base_font_name = (subset_tag(self.file_digest, subset) + "+"
+                              + (self.face.name + self.face.subfontNameX).decode("pdfdoc"))
+            font = pdfdoc.PDFTrueTypeFont()
+            font.__Comment__ = f"Font {self.fontName} subset {number}"
+            font.Name = internal_name
+            font.BaseFont = base_font_name
+            font.FirstChar = 0
+            font.LastChar = len(subset) - 1
+            font.Widths = pdfdoc.PDFArray(list(map(self.face.getCharWidth, subset)))
+            cmap = pdfdoc.PDFStream()
+            cmap.content = makeToUnicodeCMap(base_font_name, subset)
+            if doc.compression:
+                cmap.filters = [pdfdoc.PDFZCompress]
+            font.ToUnicode = doc.Reference(cmap, "toUnicodeCMap:" + base_font_name)
+            font.FontDescriptor = self.face.addSubsetObjects(doc, base_font_name, subset)
+            doc.Reference(font, internal_name)
+            doc.idToObject["BasicFonts"].dict[internal_name] = font
+        del self.state[doc]
+
+
 def known_families() -> list[str]:
     return sorted(_FAMILIES)
 
@@ -72,7 +127,8 @@ def family(name: str) -> FontFamily:
 def register(font_family: FontFamily) -> None:
     """Register the four faces with ReportLab (the one global registry, touched once each)."""
     for style in _STYLES:
-        pdfmetrics.registerFont(TTFont(f"{font_family.key}-{style}", str(font_family.files[style])))
+        pdfmetrics.registerFont(TaggedTTFont(f"{font_family.key}-{style}",
+                                             str(font_family.files[style])))
     key = font_family.key
     addMapping(key, 0, 0, f"{key}-regular")
     addMapping(key, 1, 0, f"{key}-bold")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from reportlab import rl_config
@@ -59,6 +59,10 @@ BODY_TEXT = HexColor("#1A1A1A")
 EMERGENCY_RED = HexColor("#A8231B")  # 6.8:1 on white, a safety colour, never a brand colour
 EMERGENCY_TINT = HexColor("#FCEDEB")
 SHORT_LIST_ITEMS = 8  # lists up to this long are kept on one page
+TABLE_CELL_PADDING = 10.0  # left and right together
+SHORT_GLOSSARY = 6  # a "Words to know" box this short is kept on one page
+BOX_ICONS = {"emergency": "warning", "call": "phone", "important": "important"}
+BOX_BORDERS = {"emergency": 2.5, "call": 0.75, "important": 0.75}
 
 
 class Gap(Spacer):
@@ -253,7 +257,7 @@ class _Builder:
                 story.append(self.adapted_note())
             story.extend(self.blocks(section.blocks))
         if doc.words_to_know:
-            story.append(self.words_to_know())
+            story.extend(self.words_to_know())
         return story
 
     def adapted_note(self) -> Flowable:
@@ -352,16 +356,31 @@ class _Builder:
                        for index, flowable in enumerate(flowables))
         return out
 
-    def box(self, rows: list[list[Flowable]], bar, background) -> Together:
-        """A tinted box with a coloured bar on its left: one row per block."""
+    def box(self, rows: list[list[Flowable]], bar, background, icon: str = "",
+            border: float = 0.0) -> Together:
+        """A tinted box with a coloured bar on its left: one row per block; with an icon
+        at its top left and a rule round it, for the kinds a reader must tell apart."""
+        return Together(self.box_parts(rows, bar, background, icon, border))
+
+    def box_parts(self, rows: list[list[Flowable]], bar, background, icon: str = "",
+                  border: float = 0.0, keep: int = 1,
+                  continued: Callable[[], Flowable] | None = None) -> list[Flowable]:
         size = self.layout.body_size
         if not any(rows):  # an empty box ("> " alone) draws nothing
-            return Together([])
-        look = BoxLook(background, bar, 5, (size * 0.8, size * 0.9, size * 0.6, size * 1.1), 2)
-        return Together([Gap(size * 0.3), Box(rows, look), Gap(size * 0.9)])
+            return []
+        icon_size = self.styles.box_title.leading * 1.15 if icon else 0.0
+        left = size * 1.1 + (icon_size + size * 0.5 if icon else 0.0)
+        look = BoxLook(background, bar, 6 if border > 1 else 5,
+                       (size * 0.8 + border, size * 0.9 + border, size * 0.6 + border, left),
+                       2, border, icon, icon_size, keep)
+        return [Gap(size * 0.3), Box(rows, look, continued), Gap(size * 0.9)]
 
     def callout(self, block: Callout) -> Flowable:
         clinic = self.clinic
+        # in black and white the kinds differ by icon and rule: a triangle and a heavy rule
+        # round an emergency box, a phone or a ! in a circle and a thin rule round a call
+        # or important box, a bar alone beside a tip
+        icon, border = BOX_ICONS.get(block.kind, ""), BOX_BORDERS.get(block.kind, 0.0)
         if block.kind == "emergency":
             bar, background, title_colour = EMERGENCY_RED, EMERGENCY_TINT, EMERGENCY_RED
         elif block.kind in ("call", "important", "keypoints"):
@@ -380,7 +399,7 @@ class _Builder:
                 rows.append(self.list_items(inner, 0))
             else:
                 rows.extend([flowable] for flowable in self.block(inner, depth=1))
-        return self.box(rows, bar, background)
+        return self.box(rows, bar, background, icon, border)
 
     def notes(self, block: NotesArea) -> Flowable:
         size = self.layout.body_size
@@ -429,7 +448,7 @@ class _Builder:
             rows.append(cells + [""] * (width - len(cells)))
         if not rows or width == 0:
             return Gap(0)
-        table = Table(rows, colWidths=[self.width / width] * width,
+        table = Table(rows, colWidths=column_widths(rows, self.width, TABLE_CELL_PADDING),
                       repeatRows=1 if block.header else 0, hAlign="LEFT")
         table.setStyle(TableStyle([
             ("GRID", (0, 0), (-1, -1), 0.5, RULE_GREY),
@@ -438,19 +457,29 @@ class _Builder:
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("TOPPADDING", (0, 0), (-1, -1), 4),
             ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
+            ("LEFTPADDING", (0, 0), (-1, -1), TABLE_CELL_PADDING / 2),
+            ("RIGHTPADDING", (0, 0), (-1, -1), TABLE_CELL_PADDING / 2),
             ("FONTNAME", (0, 0), (-1, -1), self.family.face("regular")),
         ]))
         return Together([table, Gap(self.layout.body_size)]) if len(rows) < 12 else table
 
-    def words_to_know(self) -> Flowable:
-        rows: list[list[Flowable]] = [[self.para(
-            self.inline.text(self.labels["words_to_know"]), self.styles.box_title)]]
+    def words_to_know(self) -> list[Flowable]:
+        """The glossary box: kept whole when short; a longer one may continue on the next
+        page or column, under "Words to know (continued)", never leaving one or two entries
+        on their own."""
+        title = self.labels["words_to_know"]
+        rows: list[list[Flowable]] = [[self.para(self.inline.text(title),
+                                                 self.styles.box_title)]]
         for entry in self.document.words_to_know:
             rows.append([self.para([*self.inline.text(entry.term, bold=True),
                                     *self.inline.text(": " + entry.definition)],
                                    self.styles.list_body)])
-        return self.box(rows, rl_colour(self.clinic.accent),
-                        rl_colour(self.clinic.accent.tint(0.92)))
+        bar, background = rl_colour(self.clinic.accent), rl_colour(self.clinic.accent.tint(0.92))
+        if len(rows) - 1 <= SHORT_GLOSSARY:
+            return [self.box(rows, bar, background)]
+        continued = f"{title} {self.labels['continued']}"
+        return self.box_parts(rows, bar, background, keep=3, continued=lambda: self.para(
+            self.inline.text(continued), self.styles.box_title))
 
     # -- what every handout ends with --
     def learn_more(self) -> list[Flowable]:
@@ -534,6 +563,29 @@ class _HRule(Flowable):
         self.canv.setStrokeColor(self.colour)
         self.canv.setLineWidth(self.thickness)
         self.canv.line(0, self.thickness / 2, self.width, self.thickness / 2)
+
+
+def column_widths(rows: list[list], room: float, padding: float) -> list[float]:
+    """Table columns sized from their content, as browsers size an automatic table: each
+    column at least as wide as its widest unbreakable piece (a word, or a word's part up to
+    a hyphenation point), and the room left shared in proportion to how much more each
+    column's text would take on one line. When even the narrowest widths overflow, the
+    columns shrink in proportion (the widest words are then cut)."""
+    columns = max(len(row) for row in rows)
+    narrowest, widest = [padding] * columns, [padding] * columns
+    for row in rows:
+        for index, cell in enumerate(row):
+            if isinstance(cell, TextBlock):
+                narrowest[index] = max(narrowest[index], cell.minWidth() + padding)
+                widest[index] = max(widest[index], cell.maxWidth() + padding)
+    if sum(widest) <= room:
+        extra = (room - sum(widest)) / columns
+        return [width + extra for width in widest]
+    if sum(narrowest) <= room:
+        stretch = [high - low for low, high in zip(narrowest, widest, strict=True)]
+        share = (room - sum(narrowest)) / sum(stretch)
+        return [low + part * share for low, part in zip(narrowest, stretch, strict=True)]
+    return [width * room / sum(narrowest) for width in narrowest]
 
 
 def keep_headings_with_next(story: list[Flowable]) -> list[Flowable]:

@@ -258,7 +258,19 @@ class TextBlock(Flowable):
         return self.width, self.height
 
     def minWidth(self) -> float:  # noqa: N802 (ReportLab's name)
+        """The widest piece that cannot be broken: a word, or a part of a word up to a
+        point where it may be hyphenated."""
         return max((word[1] for word in self._words), default=0.0)
+
+    def maxWidth(self) -> float:  # noqa: N802
+        """The widest line when no line has to break: the text's natural width."""
+        widest = width = 0.0
+        for word in self._words:
+            if word is _BREAK:
+                widest, width = max(widest, width), 0.0
+                continue
+            width += (word[2][2] if width and word[2] else 0.0) + word[1]
+        return max(widest, width)
 
     def split(self, available_width: float, available_height: float) -> list[Flowable]:
         self._set(available_width)
