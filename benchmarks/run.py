@@ -420,7 +420,7 @@ def main() -> None:
     typst_four = four["times"].get("Typst")
     out = Path(tempfile.mkdtemp(prefix="handouts-bench-out-"))
     batch(roots, topic, min(8, batch_size), 1, out / "warm")  # bytecode, logo cache
-    lines += ["", f"### A batch of {batch_size} four-page handouts", "",
+    lines += ["", f"#### A batch of {batch_size} four-page handouts", "",
               "CPU is this process's and its workers', per handout. "
               "Typst's figure is its in-process compile of the same four-page handout "
               "(a source it has not seen).", "",
