@@ -11,6 +11,8 @@ from handouts.document.assemble import Options
 from handouts.errors import HandoutsError
 from handouts.inputs import logos
 from handouts.inputs.logo_cache import cache_folder
+from handouts.layout import pages
+from handouts.layout.logo_image import DecodedImage, logo_reader
 
 
 @pytest.fixture
@@ -92,10 +94,41 @@ def test_a_bad_logo_is_reported_and_never_cached(cache, tmp_path):
     assert list(cache.glob("*.logo")) == []
 
 
-def test_a_handout_is_byte_identical_with_a_cold_or_a_warm_cache(cache, tiny, monkeypatch):
+@pytest.mark.parametrize("mode", ["RGB", "RGBA", "P"])
+def test_a_handout_is_byte_identical_with_a_cold_or_a_warm_cache(cache, tiny, monkeypatch,
+                                                                 mode):
+    """The prepared logo and the header logo's pixels both come from the cache when warm,
+    and the PDF does not change by a byte."""
+    from PIL import Image
+
+    logo = Image.new("RGBA", (300, 120), (31, 90, 150, 255))
+    for x in range(0, 300, 2):  # a transparent stripe pattern, so alpha matters
+        for y in range(0, 40):
+            logo.putpixel((x, y), (0, 0, 0, 0))
+    logo = logo.convert(mode) if mode != "P" else logo.convert("P", palette=Image.ADAPTIVE)
+    logo.save(tiny.clinics / "tiny-logo.png")
+    pages._reader.cache_clear()
     cold = build_handout(tiny, "tiny-topic", "tiny", "letter", Options(date=DATE)).pdf
-    assert list(cache.glob("*.logo"))
+    assert list(cache.glob("*.logo")) and list(cache.glob("*.pixels"))
     forget_in_process(monkeypatch)
+    pages._reader.cache_clear()
     monkeypatch.setattr(logos, "_load_logo", not_prepared)
+    header_png = logos.load_logo(tiny.clinics / "tiny-logo.png", "logo").header_png
+    assert isinstance(logo_reader(header_png), DecodedImage)  # drawn without Pillow
     warm = build_handout(tiny, "tiny-topic", "tiny", "letter", Options(date=DATE)).pdf
+    pages._reader.cache_clear()
     assert warm == cold
+
+
+def test_damaged_pixels_are_decoded_again(cache, tmp_path):
+    path = make_logo(tmp_path / "logo.png", (300, 120))
+    png = logos.load_logo(path, "logo").header_png
+    first = logo_reader(png)
+    entry = next(cache.glob("*.pixels"))
+    data = bytearray(entry.read_bytes())
+    data[-5] ^= 0xFF
+    entry.write_bytes(bytes(data))
+    again = logo_reader(png)
+    assert not isinstance(again, DecodedImage)  # refused, decoded by Pillow again
+    assert again.getRGBData() == first.getRGBData()
+    assert isinstance(logo_reader(png), DecodedImage)  # and stored whole once more

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import ssl
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -172,6 +171,8 @@ def _ca_file(section: TableReader) -> Path | None:
     path = section.path.parent / name
     if not path.is_file():
         raise section.fail("ca_file", f"file not found: {path}")
+    import ssl  # here, not at the top: about 10 ms that most runs never need
+
     try:  # checked now: a bad bundle found only while sending would lose the message
         ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT).load_verify_locations(cafile=str(path))
     except (ssl.SSLError, OSError, ValueError):

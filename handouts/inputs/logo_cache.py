@@ -148,7 +148,52 @@ def _write(folder: Path, entry: Path, key: str, result: object) -> None:
 
 
 def _prune(folder: Path) -> None:
-    entries = sorted(folder.glob("*.logo"), key=lambda p: p.stat().st_mtime)
-    for old in entries[:-MAX_ENTRIES]:
-        with contextlib.suppress(OSError):
-            old.unlink()
+    for pattern in ("*.logo", "*.pixels"):
+        entries = sorted(folder.glob(pattern), key=lambda p: p.stat().st_mtime)
+        for old in entries[:-MAX_ENTRIES]:
+            with contextlib.suppress(OSError):
+                old.unlink()
+
+
+PIXELS_FORMAT = b"handouts-pixels 1\n"
+
+
+def cached_pixels(name: str) -> bytes | None:
+    """Bytes stored by store_pixels under name, if whole and unchanged; else None."""
+    folder = cache_folder()
+    if folder is None:
+        return None
+    try:
+        data = (folder / f"{name}.pixels").read_bytes()
+    except OSError:
+        return None
+    header_end = len(PIXELS_FORMAT) + 64
+    if not data.startswith(PIXELS_FORMAT) or len(data) < header_end + 1:
+        return None
+    payload = data[header_end + 1:]
+    if hashlib.sha256(payload).hexdigest().encode() != data[len(PIXELS_FORMAT):header_end]:
+        return None
+    return payload
+
+
+def store_pixels(name: str, payload: bytes) -> None:
+    """Keep payload under name (a digest of what it was made from); failures are ignored."""
+    folder = cache_folder()
+    if folder is None:
+        return
+    data = PIXELS_FORMAT + hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload
+    temporary = None
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        handle, temporary = tempfile.mkstemp(prefix=".", suffix=".part", dir=folder)
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(temporary, folder / f"{name}.pixels")
+        temporary = None
+        _prune(folder)
+    except OSError:
+        pass
+    finally:
+        if temporary is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)

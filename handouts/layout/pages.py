@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import io
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -16,6 +15,7 @@ from reportlab.pdfgen.canvas import Canvas
 from handouts.inputs.clinics import Clinic
 from handouts.inputs.layouts import Layout
 from handouts.layout.fonts import FontFamily, drawable_runs
+from handouts.layout.logo_image import logo_reader
 
 GREY_TEXT = HexColor("#4A4A4A")  # 8.9:1 on white
 RULE_GREY = HexColor("#B8B8B8")
@@ -73,7 +73,7 @@ def canvas_class(decorator: Callable[[Canvas, int, int], None], pdf_date: str) -
 @functools.lru_cache(maxsize=32)
 def _reader(png: bytes) -> ImageReader:
     """One decoded logo per process: every handout of a batch draws the same one."""
-    return ImageReader(io.BytesIO(png))
+    return logo_reader(png)  # from the cache folder when it can, without loading Pillow
 
 
 def rl_colour(colour) -> Color:
