@@ -40,6 +40,16 @@ SYSTEMS: dict[str, CodeSystem] = {
 BY_OID = {system.oid: system for system in SYSTEMS.values()}
 MAX_CODES_PER_SYSTEM = 100
 
+
+
+class MalformedCode(ValueError):
+    """Not even written like a code of its system (a typing slip, or not a code at all)."""
+
+
+class UnknownCode(ValueError):
+    """Written like a code, but not one: absent from the code set, or a wrong check digit."""
+
+
 _ICD_FORM = re.compile(r"[A-Z][0-9][0-9A-Z](\.?[0-9A-Z]{1,4})?")
 
 
@@ -83,10 +93,10 @@ def _icd_dotted(plain: str) -> str:
 def _icd10cm(raw: str) -> str:
     text = raw.strip().upper()
     if not _ICD_FORM.fullmatch(text):
-        raise ValueError(f"'{raw}' is not written like an ICD-10-CM code (e.g. C79.51)")
+        raise MalformedCode(f"'{raw}' is not written like an ICD-10-CM code (e.g. C79.51)")
     plain = _icd_plain(text)
     if plain not in icd10cm_codes():
-        raise ValueError(f"'{raw}' is not an ICD-10-CM code")
+        raise UnknownCode(f"'{raw}' is not an ICD-10-CM code")
     return _icd_dotted(plain)
 
 
@@ -136,11 +146,11 @@ def verhoeff_valid(number: str) -> bool:
 def _snomed(raw: str) -> str:
     text = raw.strip()
     if not re.fullmatch(r"[1-9][0-9]{5,17}", text):
-        raise ValueError(f"'{raw}' is not a SNOMED CT concept id (6 to 18 digits)")
+        raise MalformedCode(f"'{raw}' is not a SNOMED CT concept id (6 to 18 digits)")
     if text[-3:-1] not in ("00", "10"):
-        raise ValueError(f"'{raw}' is a SNOMED CT id but not of a concept")
+        raise UnknownCode(f"'{raw}' is a SNOMED CT id but not of a concept")
     if not verhoeff_valid(text):
-        raise ValueError(f"'{raw}' fails the SNOMED CT check digit (a mistyped digit?)")
+        raise UnknownCode(f"'{raw}' fails the SNOMED CT check digit (a mistyped digit?)")
     return text
 
 
@@ -161,16 +171,16 @@ def _loinc(raw: str) -> str:
     text = raw.strip()
     match = re.fullmatch(r"([0-9]{1,7})-([0-9])", text)
     if not match:
-        raise ValueError(f"'{raw}' is not written like a LOINC code (e.g. 17861-6)")
+        raise MalformedCode(f"'{raw}' is not written like a LOINC code (e.g. 17861-6)")
     if loinc_check_digit(match[1]) != int(match[2]):
-        raise ValueError(f"'{raw}' fails the LOINC check digit (a mistyped digit?)")
+        raise UnknownCode(f"'{raw}' fails the LOINC check digit (a mistyped digit?)")
     return text
 
 
 def _rxnorm(raw: str) -> str:
     text = raw.strip()
     if not re.fullmatch(r"[1-9][0-9]{0,8}", text):
-        raise ValueError(f"'{raw}' is not an RxNorm concept id (RxCUI: digits only)")
+        raise MalformedCode(f"'{raw}' is not an RxNorm concept id (RxCUI: digits only)")
     return text
 
 
@@ -178,9 +188,10 @@ _NORMALISERS = {"icd10cm": _icd10cm, "snomed": _snomed, "loinc": _loinc, "rxnorm
 
 
 def normalise(system: str, raw: str) -> str:
-    """The code as written canonically; ValueError with a reason when it is not a code."""
+    """The code as written canonically; MalformedCode or UnknownCode (both ValueError) with
+    a reason when it is not a code."""
     if not isinstance(raw, str) or len(raw) > 40:
-        raise ValueError("a code is a short piece of text")
+        raise MalformedCode("a code is a short piece of text (at most 40 characters)")
     return _NORMALISERS[system_named(system).key](raw)
 
 
@@ -233,13 +244,20 @@ class CodeMatch:
     def rank(self) -> int:
         return {"exact": 0, "broader": 1, "narrower": 2}[self.kind]
 
-    def reason(self) -> str:
+    def reason(self, lang: str = "en") -> str:
         name = SYSTEMS[self.system].name
-        if self.kind == "exact":
-            return f"coded {name} {self.coded}"
-        if self.kind == "broader":
-            return f"coded {name} {self.coded}, which includes {self.asked}"
-        return f"coded {name} {self.coded}, a more specific code under {self.asked}"
+        words = _REASONS.get(lang, _REASONS["en"])[self.kind]
+        return words.format(name=name, coded=self.coded, asked=self.asked)
+
+
+_REASONS = {
+    "en": {"exact": "coded {name} {coded}",
+           "broader": "coded {name} {coded}, which includes {asked}",
+           "narrower": "coded {name} {coded}, a more specific code under {asked}"},
+    "es": {"exact": "tiene el código {name} {coded}",
+           "broader": "tiene el código {name} {coded}, que incluye {asked}",
+           "narrower": "tiene el código {name} {coded}, más específico que {asked}"},
+}
 
 
 def match_codes(codes: dict[str, tuple[str, ...]], system: str,
