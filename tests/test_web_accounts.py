@@ -156,3 +156,36 @@ def test_users_add_and_list_on_the_command_line(tmp_path, caplog):
     assert twice.exit_code == 1 and "already exists" in twice.stderr
     bad = run_cli("users", "add", "Not A Name!", "--data-dir", str(data))
     assert bad.exit_code == 1 and "is not allowed" in bad.stderr
+
+
+def test_an_administrator_adds_an_account_and_the_link_lets_them_choose_a_password(app):
+    admin = signed_in(app, "boss", "admin")
+    assert signed_in(app).get("/users").status_code == 403
+    page = admin.post("/users", data={"username": "mlopez", "display_name": "M. Lopez",
+                                      "role": "staff", "csrf_token": token_of(admin)})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "one-time sign-in link" in html
+    link = html.split('id="sign-in-link" readonly value="')[1].split('"')[0]
+    path = "/" + link.split("/", 3)[3]
+    newcomer = app.test_client()
+    welcome = newcomer.get(path)
+    assert welcome.status_code == 200
+    done = newcomer.post(path, data={"password": PASSWORD, "password_again": PASSWORD,
+                                     "csrf_token": csrf_from(welcome.get_data(as_text=True))})
+    assert done.status_code == 302 and newcomer.get("/").status_code == 200
+    twice = admin.post("/users", data={"username": "mlopez", "csrf_token": token_of(admin)})
+    assert twice.status_code == 400 and "already exists" in twice.get_data(as_text=True)
+
+
+def test_an_administrator_closes_and_reopens_an_account_but_not_their_own(app):
+    admin = signed_in(app, "boss", "admin")
+    nurse = signed_in(app)
+    person = accounts.user_by_name(database(app), "nurse")
+    boss = accounts.user_by_name(database(app), "boss")
+    admin.post(f"/users/{person.id}", data={"action": "close", "csrf_token": token_of(admin)})
+    assert nurse.get("/").status_code == 302
+    admin.post(f"/users/{person.id}", data={"action": "reopen", "csrf_token": token_of(admin)})
+    assert accounts.user_by_name(database(app), "nurse").active
+    own = admin.post(f"/users/{boss.id}", data={"action": "close",
+                                                "csrf_token": token_of(admin)})
+    assert own.status_code == 400 and accounts.user_by_name(database(app), "boss").active

@@ -80,10 +80,20 @@ def create_app(settings: WebSettings) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from handouts.web import auth, find, make, packs, sending, visit_kits
+    from handouts.web import (
+        auth,
+        clinic_profiles,
+        find,
+        make,
+        packs,
+        sending,
+        staff_accounts,
+        visit_kits,
+    )
 
     navigation = list(NAVIGATION)
-    for module in (auth, find, make, sending, visit_kits, packs, *_optional_modules()):
+    for module in (auth, find, make, sending, visit_kits, packs, clinic_profiles,
+                   staff_accounts, *_optional_modules()):
         app.register_blueprint(module.blueprint)
         # an area may add itself to the menu: NAVIGATION = [(endpoint, label, admin only)]
         if module.__name__.rsplit(".", 1)[-1] in ("infobutton", "records_views"):
@@ -115,6 +125,8 @@ NAVIGATION = [
     ("kits.kits", "Visit kits", False),
     ("packs.packs", "Print packs", False),
     ("email.outbox", "Outbox", False),
+    ("clinics.clinics", "Clinic profiles", True),
+    ("users.users", "Staff accounts", True),
 ]
 
 
