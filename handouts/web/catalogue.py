@@ -75,6 +75,16 @@ class Hit:
 class Option:
     name: str
     label: str
+    description: str = ""
+
+
+def layout_label(name: str) -> str:
+    """'booklet-letter' -> 'Booklet, letter'; 'a4' -> 'A4'."""
+    words = [w.upper() if re.fullmatch(r"[a-z]\d", w) else w for w in name.split("-")]
+    if words[0] == "booklet" and len(words) > 1:
+        return "Booklet, " + " ".join(words[1:])
+    return " ".join(words).capitalize() if not re.fullmatch(r"[A-Z]\d", words[0]) \
+        else " ".join(words)
 
 
 class Catalogue:
@@ -129,8 +139,9 @@ class Catalogue:
                 layout = load_layout(self.roots, name)
             except HandoutsError:
                 continue
-            options.append(Option(name, layout.description or name))
-        return options
+            options.append(Option(name, layout_label(name), layout.description or ""))
+        # the everyday layout first
+        return sorted(options, key=lambda o: (o.name != "letter", o.name))
 
     def booklet_layouts(self) -> set[str]:
         names = set()
