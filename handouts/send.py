@@ -6,7 +6,7 @@ import contextlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from handouts.build import build_handout
+from handouts.build import Handout, build_handout
 from handouts.delivery.messages import CLINIC_HEADER, MailContext, build_message, checked_address
 from handouts.delivery.outbox import load_message, outbox_name, save_message
 from handouts.delivery.smtp import SendError, send_message
@@ -33,7 +33,10 @@ def email_handout(roots: Roots, topic: str, clinic_slug: str, to: str, *,
                   layout: str = "letter", options: Options | None = None,
                   password_env: str | None = None, password: str | None = None,
                   send: bool = False,
-                  save_eml: Path | None = None, outbox: Path = Path("outbox")) -> EmailResult:
+                  save_eml: Path | None = None, outbox: Path = Path("outbox"),
+                  handout: Handout | None = None) -> EmailResult:
+    """Build (or take the caller's already built `handout` of the same choice), protect,
+    compose, then save or send."""
     options = options or Options()
     if send == (save_eml is not None):
         raise HandoutsError("choose one: --send, or --save-eml PATH")
@@ -50,7 +53,7 @@ def email_handout(roots: Roots, topic: str, clinic_slug: str, to: str, *,
     if send and not clinic.mail.host:
         raise HandoutsError("the clinic profile has no [mail] host to send through",
                             clinic.profile_path)
-    handout = build_handout(roots, topic, clinic_slug, layout, options, clinic)
+    handout = handout or build_handout(roots, topic, clinic_slug, layout, options, clinic)
     pdf = handout.pdf
     if password is not None:
         from handouts.finishing.protect import encrypt

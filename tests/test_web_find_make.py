@@ -147,3 +147,20 @@ def test_a_patient_name_never_reaches_a_log_or_a_url(client, caplog):
     assert PATIENT not in str(response.headers)
     page = client.get("/topics/bone-metastasis").get_data(as_text=True)
     assert 'method="post"' in page  # name and note leave the page only in a POST body
+
+
+def test_eight_people_making_handouts_at_once_all_get_theirs(app):
+    import concurrent.futures
+
+    clients = [signed_in(app, f"nurse{i}") for i in range(8)]
+
+    def make(index: int):
+        client = clients[index]
+        return download(client, patient_name=f"Person Number{index}",
+                        layout=("letter", "booklet-letter", "large-print", "a4")[index % 4])
+
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        responses = list(pool.map(make, range(8)))
+    for index, response in enumerate(responses):
+        assert response.status_code == 200
+        assert f"Person Number{index}" in all_text(response.data)

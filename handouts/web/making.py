@@ -15,10 +15,16 @@ import io
 import json
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from handouts.batch import BatchItem, input_hash
-from handouts.build import build_handout, default_output_name, generation_date, print_ready
+from handouts.build import (
+    Handout,
+    build_handout,
+    default_output_name,
+    generation_date,
+    print_ready,
+)
 from handouts.document.assemble import Options
 from handouts.errors import HandoutsError
 from handouts.inputs.paths import Roots, checked_name
@@ -72,6 +78,7 @@ class Made:
     warnings: tuple[str, ...]
     clinic_name: str = ""
     patient_references: bool = False  # the clinic lets records carry a chart number
+    handout: Handout | None = field(default=None, compare=False, repr=False)
 
     @property
     def file_name(self) -> str:
@@ -91,6 +98,9 @@ class HandoutMaker:
         self._previews: OrderedDict[str, tuple[str, ...]] = OrderedDict()
         self._lock = threading.Lock()
         self._building: dict[str, threading.Lock] = {}
+        # One build at a time in this process: the layout stage shares caches (images, fonts)
+        # that are not safe to use from two threads at once. A build takes tens of ms.
+        self.exclusive = threading.Lock()
 
     def key(self, choice: Choice, date: _dt.date) -> tuple[str, str]:
         """(content version, cache key): the inputs' digest, then with name and note."""
@@ -124,12 +134,14 @@ class HandoutMaker:
     def _build(self, choice: Choice, date: _dt.date, version: str) -> Made:
         options = Options(lang=choice.lang, level=choice.level, date=date,
                           patient_name=choice.patient_name, note=choice.note)
-        handout = build_handout(self.roots, choice.topic, choice.clinic, choice.layout, options)
-        pdf = print_ready(handout)
+        with self.exclusive:
+            handout = build_handout(self.roots, choice.topic, choice.clinic, choice.layout,
+                                    options)
+            pdf = print_ready(handout)
         return Made(choice, pdf, handout.pdf, handout.pages, handout.print_pages(),
                     handout.document.title, handout.layout.booklet is not None,
                     handout.document.form_id or version[:16], tuple(handout.warnings),
-                    handout.clinic.name, handout.clinic.patient_references)
+                    handout.clinic.name, handout.clinic.patient_references, handout)
 
     def preview(self, made: Made, width: int = 440) -> tuple[str, ...]:
         """The reader's pages as PNG data URLs (kept with the handout in memory)."""

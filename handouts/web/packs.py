@@ -66,8 +66,24 @@ class PackRun:
                 "message": self.message}
 
 
+def _pack_process(roots, job: BatchJob, workers: int, queue) -> None:
+    """In a separate process: build the pack, reporting each item and the end on `queue`.
+    (Its own process: the server's threads keep answering, and nothing is shared.)"""
+    def done(result) -> None:
+        queue.put(("item", result.status, f"{result.item.label}: {result.reason}"))
+
+    try:
+        summary = run_job(roots, job, jobs=workers, on_result=done)
+        queue.put(("done", summary.pack_pages, summary.seconds))
+    except HandoutsError as error:
+        queue.put(("error", str(error)))
+    except Exception as error:  # reported on the page, never a traceback
+        queue.put(("error", f"unexpected problem ({type(error).__name__})"))
+
+
 class PackRunner:
-    """Runs packs in background threads, one at a time per server (they share the CPU)."""
+    """Runs each pack in its own process, one at a time per server (they share the CPU); a
+    thread here follows its progress for the page."""
 
     def __init__(self, roots, folder: Path, workers: int = 1):
         self.roots = roots
@@ -96,17 +112,35 @@ class PackRunner:
         return run
 
     def _run(self, run: PackRun, job: BatchJob) -> None:
-        def done(result) -> None:
-            run.done += 1
-            if result.status == "failed":
-                run.failed.append(f"{result.item.label}: {result.reason}")
+        import multiprocessing
+        import queue as queues
 
         try:
             with self._one_at_a_time:
-                summary = run_job(self.roots, job, jobs=self.workers, on_result=done)
-            run.pages, run.seconds = summary.pack_pages, summary.seconds
-        except HandoutsError as error:
-            run.error = str(error)
+                context = multiprocessing.get_context("spawn")
+                messages = context.Queue()
+                process = context.Process(target=_pack_process, daemon=True,
+                                          args=(self.roots, job, self.workers, messages))
+                process.start()
+                while True:
+                    try:
+                        message = messages.get(timeout=1)
+                    except queues.Empty:
+                        if not process.is_alive():
+                            run.error = "the pack stopped unexpectedly"
+                            break
+                        continue
+                    if message[0] == "item":
+                        run.done += 1
+                        if message[1] == "failed":
+                            run.failed.append(message[2])
+                    elif message[0] == "done":
+                        run.pages, run.seconds = message[1], message[2]
+                        break
+                    else:
+                        run.error = message[1]
+                        break
+                process.join(timeout=10)
         except Exception as error:  # the server keeps serving; the page says what happened
             run.error = f"unexpected problem ({type(error).__name__})"
         finally:

@@ -81,7 +81,7 @@ def send(topic: str):
                           patient_name=checked.patient_name, note=checked.note)
         email_handout(settings().roots, choice.topic, choice.clinic, to, layout=choice.layout,
                       options=options, password=password if delivery == PROTECTED else None,
-                      send=True, outbox=settings().outbox)
+                      send=True, outbox=settings().outbox, handout=made.handout)
     except SendError as error:
         record(made, "email", delivery=delivery, result="kept-in-outbox")
         remember_clinic(choice.clinic)
