@@ -55,17 +55,18 @@ def default_output_name(topic: str, clinic: str, options: Options, layout: str) 
 
 
 def build_handout(roots: Roots, topic_slug: str, clinic_slug: str, layout_name: str = "letter",
-                  options: Options | None = None, clinic: Clinic | None = None) -> Handout:
+                  options: Options | None = None, clinic: Clinic | None = None,
+                  topic: Topic | None = None, layout: Layout | None = None) -> Handout:
     """Everything up to the PDF bytes; nothing is written. A caller that has already
-    loaded the clinic's profile passes it in."""
+    loaded the clinic's profile, the topic or the layout (a batch) passes them in."""
     options = options or Options()
     checked_name(options.lang, "language")
     checked_name(options.level, "level")
     warnings = Warnings()
-    topic = load_topic(roots, topic_slug)
+    topic = topic or load_topic(roots, topic_slug)
     topic.markdown_path(options.lang, options.level)  # fail early on a missing version
     clinic = clinic or load_clinic(roots, clinic_slug)
-    layout = load_layout(roots, layout_name)
+    layout = layout or load_layout(roots, layout_name)
     generated = generation_date(options.date)
     from handouts.measuring.glossary_use import (
         words_for,  # reading-level feature; imported late to keep start-up lean

@@ -10,7 +10,9 @@ or unlucky template:
 2. The render itself runs in a long-lived worker process (one per process that renders, forked
    on first use) under a CPU limit (a profiling timer for Python loops, RLIMIT_CPU for anything
    stuck in C), an address-space limit (RLIMIT_AS), and a kill from the caller if it does not
-   answer in time. A worker that dies is replaced on the next render.
+   answer in time. A worker that dies is replaced on the next render. A batch's worker
+   processes are disposable already: they render themselves under the same limits, and the
+   batch reports a worker that a limit stopped.
 """
 
 from __future__ import annotations
@@ -466,10 +468,8 @@ def _serve(connection: Connection) -> None:
             return
         text, path, context, include_root, autoescape = pickle.loads(request)
         with contextlib.suppress(ValueError, OSError):
-            used = resource.getrusage(resource.RUSAGE_SELF)
-            spent = math.ceil(used.ru_utime + used.ru_stime)
             _, hard = resource.getrlimit(resource.RLIMIT_CPU)
-            soft = spent + HARD_CPU_SECONDS
+            soft = _cpu_spent() + HARD_CPU_SECONDS
             if hard == resource.RLIM_INFINITY or soft <= hard:
                 resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
         try:
@@ -567,12 +567,52 @@ def stop_worker() -> None:
             _worker = None
 
 
+_contained = False
+
+
+def contain_in_this_process() -> None:
+    """For a disposable process whose death its parent reports (a batch worker): render
+    here, with the CPU and memory limits applied to this process around each render, and
+    save the round trip to a render worker."""
+    global _contained
+    _contained = True
+
+
+@contextlib.contextmanager
+def _limits_here() -> Any:
+    import resource
+
+    saved = []
+    with contextlib.suppress(ValueError, OSError):
+        for kind, limit in ((resource.RLIMIT_AS, _address_space() + MEMORY_HEADROOM_BYTES),
+                            (resource.RLIMIT_CPU, _cpu_spent() + HARD_CPU_SECONDS)):
+            soft, hard = resource.getrlimit(kind)
+            if hard == resource.RLIM_INFINITY or limit < hard:
+                resource.setrlimit(kind, (limit, hard))
+                saved.append((kind, soft, hard))
+    try:
+        yield
+    finally:
+        for kind, soft, hard in saved:
+            resource.setrlimit(kind, (soft, hard))
+
+
+def _cpu_spent() -> int:
+    import resource
+
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    return math.ceil(used.ru_utime + used.ru_stime)
+
+
 def render_template(text: str, path: Path, context: Mapping[str, Any], include_root: Path,
                     *, autoescape: bool = False) -> str:
     """Render text (read from path) with context; every failure is one line naming path,
     within the time and memory limits above. {% include %} reads under include_root."""
     if not hasattr(os, "fork") or not Path("/proc/self/statm").exists():
         return _render_here(text, path, context, include_root, autoescape)
+    if _contained:
+        with _limits_here():
+            return _render_here(text, path, context, include_root, autoescape)
     global _worker
     request = pickle.dumps((text, path, dict(context), include_root, autoescape))
     with _worker_lock:
