@@ -7,6 +7,7 @@ import hashlib
 import io
 import json
 import re
+from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -88,8 +89,9 @@ class _StreamingWriter:
     def __init__(self, out: BinaryIO):
         self.out = out
         self.position = 0
-        self.offsets: list[int | None] = [None]  # by object number; 0 is the free head
-        self.nodes: list[tuple[int, list[int]]] = []  # page tree nodes: number, kids
+        # compact arrays, not lists of Python ints: a pack of any size stays small in memory
+        self.offsets = array("q", [0])  # file offset by object number (0: the free head)
+        self.nodes: list[tuple[int, array]] = []  # page tree nodes: number, kids
         self.orientations: set[str] = set()
         self._write(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
 
@@ -102,7 +104,7 @@ class _StreamingWriter:
         self.position += len(data)
 
     def _allocate(self) -> int:
-        self.offsets.append(None)
+        self.offsets.append(-1)
         return len(self.offsets) - 1
 
     def _object(self, number: int, body: bytes, stream: bytes | None = None) -> None:
@@ -114,7 +116,7 @@ class _StreamingWriter:
 
     def _parent(self) -> int:
         if not self.nodes or len(self.nodes[-1][1]) >= _PAGES_PER_NODE:
-            self.nodes.append((self._allocate(), []))
+            self.nodes.append((self._allocate(), array("q")))
         return self.nodes[-1][0]
 
     def _page(self, body: bytes, number: int | None = None) -> None:
@@ -195,9 +197,10 @@ class _StreamingWriter:
         self._object(info, b"<< /Title %s /Producer (handouts) >>"
                      % pikepdf.String(title).unparse())
         xref = self.position
-        lines = [b"xref\n0 %d\n0000000000 65535 f \n" % len(self.offsets)]
-        lines += [b"%010d 00000 n \n" % offset for offset in self.offsets[1:]]
-        self._write(b"".join(lines))
+        self._write(b"xref\n0 %d\n0000000000 65535 f \n" % len(self.offsets))
+        for start in range(1, len(self.offsets), 4096):  # in slices: flat memory here too
+            self._write(b"".join(b"%010d 00000 n \n" % offset
+                                 for offset in self.offsets[start:start + 4096]))
         identifier_hex = identifier.hex().encode()
         self._write(b"trailer\n<< /Size %d /Root %d 0 R /Info %d 0 R /ID [<%s> <%s>] >>\n"
                     b"startxref\n%d\n%%%%EOF\n" % (len(self.offsets), catalog, info,
