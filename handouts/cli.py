@@ -592,7 +592,7 @@ def override_start(ctx: click.Context, topic: str, clinic: str, lang: str, level
     from handouts.lifecycle import start_override
 
     path, added = start_override(_roots(ctx), clinic, topic, lang, level, sections, date)
-    click.echo(f"{display_path(path)}: " + (f"added {', '.join(added)}; edit them there"
+    click.echo(f"{display_path(path)}: " + (f"added {', '.join(added)}; edit it there"
                                             if added else "already has those sections"))
 
 

@@ -20,7 +20,13 @@ from handouts.inputs.clinic_content import (
 )
 from handouts.inputs.clinics import clinic_names, load_clinic
 from handouts.inputs.paths import Roots
-from handouts.inputs.section_digests import section_digest, section_digests, split_sections
+from handouts.inputs.section_digests import (
+    OPENING,
+    part_name,
+    section_digest,
+    section_digests,
+    split_sections,
+)
 from handouts.inputs.topics import Topic, load_topic, read_markdown
 from handouts.inputs.translations import (
     SOURCE_LANGUAGE,
@@ -34,6 +40,7 @@ REVIEW_WARNING_DAYS = 60
 TODO = "TODO"  # what `handouts new-topic` leaves for an author to replace
 SAFETY_BOXES = {"emergency": "911", "call": "call your care team"}
 _NEUTRAL_DAY = _dt.date(2000, 1, 1)
+Version = tuple[tuple[Block, ...], tuple[Section, ...]]  # opening blocks, sections
 
 
 @dataclass
@@ -174,10 +181,13 @@ def overrides_by_version(roots: Roots, clinics: list[str] | None = None,
 
 # ---- the safety boxes every version keeps -------------------------------------------
 
-def safety_boxes(sections: tuple[Section, ...]) -> dict[str, set[str]]:
-    """Section key -> the kinds of 911 / call-your-team boxes in it."""
-    return {section.key: {kind for kind in _callout_kinds(section.blocks)
-                          if kind in SAFETY_BOXES} for section in sections}
+def safety_boxes(version: Version) -> dict[str, set[str]]:
+    """Section key (OPENING for the text before the first) -> the kinds of 911 and
+    call-your-team boxes in it."""
+    intro, sections = version
+    parts = [(OPENING, intro)] + [(section.key, section.blocks) for section in sections]
+    return {key: {kind for kind in _callout_kinds(blocks) if kind in SAFETY_BOXES}
+            for key, blocks in parts}
 
 
 def _callout_kinds(blocks: tuple[Block, ...]):
@@ -190,27 +200,28 @@ def _callout_kinds(blocks: tuple[Block, ...]):
                 yield from _callout_kinds(item.blocks)
 
 
-def box_failures(version: str, sections: tuple[Section, ...], reference: str,
-                 reference_sections: tuple[Section, ...]) -> list[str]:
+def box_failures(name: str, version: Version, reference: str,
+                 reference_version: Version) -> list[str]:
     """Every 911 and call box of the reference (the English, or the shipped text) must be
     in the same section of this version."""
-    have = safety_boxes(sections)
+    have = safety_boxes(version)
     failures = []
-    for key, kinds in safety_boxes(reference_sections).items():
+    for key, kinds in safety_boxes(reference_version).items():
         for kind in sorted(kinds - have.get(key, set())):
-            where = f"section '{key}'" if key in have else f"the missing section '{key}'"
-            failures.append(f"{version}: {where} has no {kind} box ({SAFETY_BOXES[kind]}); "
+            where = ("the opening (before the first section)" if key == OPENING else
+                     f"section '{key}'" if key in have else f"the missing section '{key}'")
+            failures.append(f"{name}: {where} has no {kind} box ({SAFETY_BOXES[kind]}); "
                             f"{reference} has one")
     return failures
 
 
 def rendered(roots: Roots, topic: Topic, lang: str, level: str,
-             override: ClinicOverride | None = None) -> tuple[Section, ...]:
+             override: ClinicOverride | None = None) -> Version:
+    """A version's opening blocks and sections, with neutral clinic values."""
     options = Options(lang=lang, level=level)
-    _, sections = render_sections(roots, topic, options,
-                                  placeholder_context(topic, options, _NEUTRAL_DAY), Warnings(),
-                                  override)
-    return sections
+    return render_sections(roots, topic, options,
+                           placeholder_context(topic, options, _NEUTRAL_DAY), Warnings(),
+                           override)
 
 
 # ---- translations ----------------------------------------------------------------------
@@ -245,8 +256,8 @@ def translation_findings(roots: Roots, topic: Topic, lang: str, level: str) -> F
     for key in behind:
         change = "is new in" if key not in record.sections else "is behind"
         findings.warnings.append(
-            f"{version}: '{key}' {change} {source_version} (the English changed after this "
-            f"translation was marked current on {record.marked.isoformat()})")
+            f"{version}: {part_name(key)} {change} {source_version} (the English changed "
+            f"after this translation was marked current on {record.marked.isoformat()})")
     if behind:
         findings.warnings.append(f"{version}: after updating the translation, run: {command}")
     return findings

@@ -438,3 +438,28 @@ def test_clinic_files_for_an_unknown_topic_or_level_are_reported(library):
     assert "'no-such-topic', which is not a topic" in \
         reports[("en", "standard", "lakeside")]["failures"][0]
     assert "has no level 'detailed'" in reports[("en", "detailed", "lakeside")]["failures"][0]
+
+
+def test_the_opening_before_the_first_section_is_tracked_and_keeps_its_911_box(library):
+    boxes = {"en": "> [!EMERGENCY] Call 911 right away if you have:\n> - trouble walking\n",
+             "es": "> [!EMERGENCY] Llame al 911 de inmediato si tiene:\n"
+                   "> - dificultad para caminar\n"}
+    for lang, box in boxes.items():
+        path = library.content / "bone-metastasis" / lang / "standard.md"
+        text = path.read_text()
+        if "[!EMERGENCY]" not in split_sections(text)[0]:
+            path.write_text(box + "\n" + text)
+    mark_translation_current(library, "bone-metastasis", "es", ("standard",),
+                             today=dt.date(2026, 11, 27))
+    english = library.content / "bone-metastasis" / "en" / "standard.md"
+    english.write_text("Read this first.\n\n" + english.read_text())
+    spanish = library.content / "bone-metastasis" / "es" / "standard.md"
+    opening, _ = split_sections(spanish.read_text())
+    spanish.write_text(spanish.read_text().replace(opening, "Lea esto primero.\n"))
+    code, reports = check(library, "bone-metastasis", "--lang", "es", "--level", "standard")
+    report = reports[("es", "standard", None)]
+    assert code == 1
+    assert ("es/standard: the opening (before the first section) has no emergency box (911); "
+            "en/standard has one") in report["failures"]
+    assert report["warnings"][0].startswith(
+        "es/standard: the opening (before the first section) is behind en/standard")

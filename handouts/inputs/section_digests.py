@@ -11,6 +11,9 @@ SECTION_HEADING = re.compile(
     r"^##[ \t]+(?P<title>.*?)[ \t]*\{#(?P<key>[a-z0-9][a-z0-9-]*)"
     r"(?:[ \t]+(?P<place>(?:after|before)=[a-z0-9-]*))?[ \t]*\}[ \t]*$")
 DIGEST_LENGTH = 16
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+OPENING = "_opening"  # what comes before the first section (key points, a 911 box); never
+# a section key, which cannot start with '_'
 
 
 def split_sections(text: str) -> tuple[str, dict[str, str]]:
@@ -35,4 +38,12 @@ def section_digest(text: str) -> str:
 
 
 def section_digests(text: str) -> dict[str, str]:
-    return {key: section_digest(body) for key, body in split_sections(text)[1].items()}
+    """Each section's digest, and the opening's when there is one."""
+    opening, sections = split_sections(text)
+    digests = {OPENING: section_digest(opening)} if _COMMENT.sub("", opening).strip() else {}
+    digests.update({key: section_digest(body) for key, body in sections.items()})
+    return digests
+
+
+def part_name(key: str) -> str:
+    return "the opening (before the first section)" if key == OPENING else f"'{key}'"
