@@ -554,13 +554,16 @@ def translation_mark_current(ctx: click.Context, topic: str, lang: str,
       handouts translation mark-current bone-metastasis --lang es \\
           --translated-by "Certified medical translator" --reviewed-by "Bilingual RN"
     """
+    from handouts.inputs.section_digests import OPENING
     from handouts.lifecycle import mark_translation_current
 
     for record in mark_translation_current(_roots(ctx), topic, lang, levels, translated_by,
                                            reviewed_by, date):
+        sections = len([key for key in record.sections if key != OPENING])
+        opening = " and the opening" if OPENING in record.sections else ""
         click.echo(f"{topic} {record.lang}/{record.level}: current with "
                    f"{record.source}/{record.level} as of {record.marked.isoformat()} "
-                   f"({len(record.sections)} sections)")
+                   f"({sections} sections{opening})")
 
 
 @main.group()
