@@ -182,3 +182,34 @@ def test_a_clinic_turns_patient_references_on_in_its_profile(tiny):
     profile.write_text(profile.read_text().replace("= true", '= "yes"'))
     with pytest.raises(HandoutsError, match="records.patient_reference"):
         load_clinic(tiny, "tiny")
+
+
+def test_a_database_from_version_1_gains_the_version_2_columns_and_keeps_its_rows(
+        database_url):
+    from sqlalchemy import Column, MetaData, Table, create_engine, inspect, insert
+
+    from handouts.records import schema
+
+    engine = create_engine(database_url)
+    old = MetaData()
+    for table in (schema.users, schema.sign_in_links, schema.failed_sign_ins, schema.kits):
+        table.to_metadata(old)
+    version_2 = {"title", "document_sha1", "document_url"}
+    old_given = Table("given", old, *[Column(c.name, c.type, primary_key=c.primary_key,
+                                             nullable=c.nullable)
+                                      for c in schema.given.columns if c.name not in version_2])
+    with engine.begin() as connection:
+        old.create_all(connection)
+        schema.schema_version.create(connection)
+        connection.execute(schema.schema_version.insert().values(version=1))
+        connection.execute(insert(old_given).values(
+            given_at=NOW, staff="Nurse Ana", clinic="lakeside", topic="bone-metastasis",
+            lang="en", level="easy", layout="letter", content_version="v1", channel="print",
+            result="given"))
+    assert schema.migrate(engine) == schema.LATEST
+    columns = {c["name"] for c in inspect(engine).get_columns("given")}
+    assert version_2 <= columns
+    (record,) = given_since(engine)
+    assert record.given.content_version == "v1" and record.given.title is None
+    record_given(engine, replace(PRINTED, title="Bone Metastasis", document_sha1="a" * 40))
+    engine.dispose()

@@ -32,7 +32,8 @@ TEACH_BACK_LABELS = {
 
 # Column widths (records/schema.py), checked here so a too-long value is a clear error.
 _LENGTHS = {"staff": 120, "clinic": 80, "topic": 80, "lang": 10, "level": 20, "layout": 80,
-            "content_version": 80, "kit": 120, "patient_reference": 80}
+            "content_version": 80, "kit": 120, "patient_reference": 80, "title": 300,
+            "document_sha1": 40, "document_url": 500}
 # A patient reference is an MRN or chart number: letters, digits and - / . only, so a name
 # ("Jane Doe") or a sentence never fits.
 _REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9./-]{0,39}")
@@ -56,6 +57,16 @@ class Given:
     result: str = "given"  # given | sent | kept-in-outbox | failed
     kit: str | None = None
     patient_reference: str | None = None
+    title: str | None = None  # the handout's title in its language, as printed
+    document_sha1: str | None = None  # hex SHA-1 of the PDF given (see document_digest)
+    document_url: str | None = None  # a stored PDF's address (file:// or https://), if any
+
+
+def document_digest(pdf: bytes) -> str:
+    """The hex SHA-1 of a PDF: FHIR's Attachment.hash is this digest (base64)."""
+    import hashlib
+
+    return hashlib.sha1(pdf, usedforsecurity=False).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -90,8 +101,15 @@ def validate(given: Given, *, patient_references: bool = False) -> Given:
     """
     for name in ("staff", "clinic", "topic", "lang", "level", "layout", "content_version"):
         _check_text(name, getattr(given, name))
-    for name in ("kit", "patient_reference"):
+    for name in ("kit", "patient_reference", "title", "document_sha1", "document_url"):
         _check_text(name, getattr(given, name), required=False)
+    if given.document_sha1 is not None and not re.fullmatch(r"[0-9a-f]{40}",
+                                                            given.document_sha1):
+        raise HandoutsError("record of education given: 'document_sha1' must be 40 hex digits")
+    if given.document_url is not None and not re.match(r"(file|https?)://\S+$",
+                                                       given.document_url):
+        raise HandoutsError("record of education given: 'document_url' must be a file:// or "
+                            "http(s):// address")
     for name in ("clinic", "topic", "level", "layout"):
         if not _SLUG.fullmatch(getattr(given, name)):
             raise HandoutsError(f"record of education given: '{name}' must be a name like "

@@ -98,6 +98,10 @@ given = Table(
     Column("teach_back", String(40), nullable=True),  # entered afterwards
     Column("patient_reference", String(80), nullable=True),  # only if the clinic allows it
     Column("kit", String(120), nullable=True),
+    # version 2: what the handout was, for the records page and the FHIR export
+    Column("title", String(300), nullable=True),  # the handout's title in its language
+    Column("document_sha1", String(40), nullable=True),  # hex SHA-1 of the PDF given
+    Column("document_url", String(500), nullable=True),  # where a stored PDF is kept
 )
 
 
@@ -106,8 +110,25 @@ def _version_1(connection: Connection) -> None:
         table.create(connection)
 
 
+def _add_missing_columns(connection: Connection, table: Table, names: list[str]) -> None:
+    """ALTER TABLE ... ADD COLUMN for each named column the table lacks. (Version 1 creates
+    tables from their current definitions, so a fresh database already has them.)"""
+    from sqlalchemy import inspect
+    from sqlalchemy.schema import CreateColumn
+
+    present = {column["name"] for column in inspect(connection).get_columns(table.name)}
+    for name in names:
+        if name not in present:
+            definition = CreateColumn(table.c[name]).compile(dialect=connection.dialect)
+            connection.exec_driver_sql(f"ALTER TABLE {table.name} ADD COLUMN {definition}")
+
+
+def _version_2(connection: Connection) -> None:
+    _add_missing_columns(connection, given, ["title", "document_sha1", "document_url"])
+
+
 # Append new migrations at the end; never edit one that has shipped.
-MIGRATIONS: list[Callable[[Connection], None]] = [_version_1]
+MIGRATIONS: list[Callable[[Connection], None]] = [_version_1, _version_2]
 LATEST = len(MIGRATIONS)
 
 
