@@ -117,8 +117,11 @@ def print_ready(handout: Handout, impose: bool = True, marks: bool | str = False
 def generate(roots: Roots, topic_slug: str, clinic_slug: str, layout_name: str = "letter",
              options: Options | None = None, output: Path | None = None,
              output_dir: Path = Path("output"), impose: bool = True,
-             marks: bool | str = False, password_env: str | None = None) -> tuple[Path, Handout]:
-    """Build one handout and write it atomically; returns where it went."""
+             marks: bool | str = False, password_env: str | None = None,
+             finish=None) -> tuple[Path, Handout]:
+    """Build one handout and write it atomically; returns where it went. `finish(handout,
+    data)` may change the print-ready bytes before they are protected and written (the
+    chart strip stamps its block on the last page)."""
     options = options or Options()
     password = None
     if password_env:
@@ -129,6 +132,8 @@ def generate(roots: Roots, topic_slug: str, clinic_slug: str, layout_name: str =
     if output is None:
         output = output_dir / default_output_name(topic_slug, clinic_slug, options, layout_name)
     data = print_ready(handout, impose, marks)
+    if finish is not None:
+        data = finish(handout, data)
     if password is not None:
         from handouts.finishing.protect import encrypt
 

@@ -77,6 +77,22 @@ def main(ctx: click.Context, root: Path, content_dir: Path | None, clinics_dir: 
                           layouts_dir or base.layouts))
 
 
+def _records_options(command):
+    """--staff, --patient-reference and --database-url: record education given."""
+    from handouts.records.store import DATABASE_URL_ENV, DEFAULT_DATABASE_URL
+
+    command = click.option(
+        "--database-url", envvar=DATABASE_URL_ENV, default=DEFAULT_DATABASE_URL,
+        show_default=True, metavar="URL",
+        help=f"Records database (also ${DATABASE_URL_ENV}); the web app's by default.")(command)
+    command = click.option(
+        "--patient-reference", metavar="MRN",
+        help="Chart number to keep with the record (only if the clinic turned it on).")(command)
+    return click.option(
+        "--staff", metavar="NAME",
+        help="Record that NAME gave this handout (records of education given).")(command)
+
+
 def _print_warnings(warnings) -> None:
     for warning in warnings:
         click.echo(f"warning: {warning}", err=True)
@@ -105,10 +121,16 @@ def _print_warnings(warnings) -> None:
 @click.option("--note", help="A clinician's note for the first page.")
 @click.option("--password-env", metavar="VAR",
               help="Encrypt (AES-256) with the password in environment variable VAR.")
+@click.option("--chart-strip", type=click.Choice(["page", "label"]),
+              help="An 'education given' block for paper charts: at the foot of the last "
+                   "page, or as a separate 4 x 2 in label PDF beside the handout.")
+@_records_options
 @click.pass_context
 def generate(ctx: click.Context, topic: str, clinic: str, lang: str, level: str, layout: str,
              output: Path | None, date: _dt.date | None, impose: bool, marks: str | None,
-             patient_name: str | None, note: str | None, password_env: str | None) -> None:
+             patient_name: str | None, note: str | None, password_env: str | None,
+             chart_strip: str | None, staff: str | None, patient_reference: str | None,
+             database_url: str) -> None:
     """Generate one handout as a PDF and print where it was written.
 
     \b
@@ -116,15 +138,34 @@ def generate(ctx: click.Context, topic: str, clinic: str, lang: str, level: str,
       handouts generate bone-metastasis --clinic riverside --layout large-print
       handouts generate bone-metastasis --clinic lakeside --lang es --level easy -o es.pdf
       handouts generate bone-metastasis --clinic riverside --layout booklet-letter --marks
+      handouts generate bone-metastasis --clinic lakeside --staff "Ana R." --chart-strip label
     """
+    from handouts.build import default_output_name
     from handouts.build import generate as generate_handout
     from handouts.document.assemble import Options
+    from handouts.records.education import (
+        chart_strip_finisher,
+        record_generated,
+        write_chart_label,
+    )
 
+    if patient_reference and not staff:
+        raise click.UsageError("--patient-reference goes with --staff (it is kept in the "
+                               "record of education given)")
     options = Options(lang=lang, level=level, date=date, patient_name=patient_name, note=note)
+    finish = chart_strip_finisher(staff, impose) if chart_strip == "page" else None
     path, handout = generate_handout(_roots(ctx), topic, clinic, layout, options, output,
-                                     impose=impose, marks=marks, password_env=password_env)
+                                     impose=impose, marks=marks, password_env=password_env,
+                                     finish=finish)
     _print_warnings(handout.warnings)
     click.echo(display_path(path))
+    if chart_strip == "label":
+        click.echo(display_path(write_chart_label(handout, staff, path)))
+    if staff:
+        number = record_generated(database_url, handout, path, staff, layout,
+                                  default_output_name(topic, clinic, options, layout),
+                                  patient_reference)
+        click.echo(f"recorded: education given, record {number}")
 
 
 @main.command()
@@ -220,11 +261,16 @@ def batch(ctx: click.Context, plan: Path | None, all_topics: bool, clinics: tupl
               default=Path("outbox"), show_default=True,
               help="Where unsent messages are kept.")
 @click.option("--date", callback=_date, metavar="YYYY-MM-DD", help="Printed date.")
+@click.option("--unencrypted-accepted", is_flag=True,
+              help="The patient was warned that an unencrypted email is not private and "
+                   "accepted it (recorded with --staff).")
+@_records_options
 @click.pass_context
 def email(ctx: click.Context, topic: str | None, clinic: str | None, to: str | None, lang: str,
           level: str, layout: str, patient_name: str | None, note: str | None,
           password_env: str | None, send: bool, save_eml: Path | None, resend: Path | None,
-          outbox: Path, date: _dt.date | None) -> None:
+          outbox: Path, date: _dt.date | None, unencrypted_accepted: bool, staff: str | None,
+          patient_reference: str | None, database_url: str) -> None:
     """Email a handout to a patient: save the message, or send it over SMTP.
 
     The password is read from an environment variable, never typed on the command line.
@@ -248,10 +294,32 @@ def email(ctx: click.Context, topic: str | None, clinic: str | None, to: str | N
         return
     if not topic or not clinic or not to:
         raise click.UsageError("give TOPIC, --clinic and --to (or --resend FILE)")
+    from handouts.records.education import EmailRecord, email_delivery
+
+    record = None
+    if staff:
+        if save_eml is not None:
+            raise click.UsageError("--staff records a handout sent with --send; a message "
+                                   "saved with --save-eml is not sent yet")
+        record = EmailRecord(database_url, staff, clinic, topic, lang, level, layout,
+                             email_delivery(password_env, unencrypted_accepted),
+                             patient_reference)
+    elif patient_reference:
+        raise click.UsageError("--patient-reference goes with --staff")
     options = Options(lang=lang, level=level, date=date, patient_name=patient_name, note=note)
-    result = email_handout(roots, topic, clinic, to, layout=layout, options=options,
-                           password_env=password_env, send=send, save_eml=save_eml,
-                           outbox=outbox)
+    try:
+        result = email_handout(roots, topic, clinic, to, layout=layout, options=options,
+                               password_env=password_env, send=send, save_eml=save_eml,
+                               outbox=outbox)
+    except HandoutsError as error:
+        if record is not None and getattr(error, "sent", None):
+            number = record.write(error.sent, "kept-in-outbox", _roots(ctx))
+            click.echo(f"recorded: kept in the outbox, record {number}", err=True)
+        raise
+    if record is not None:
+        number = record.write({"form_id": result.form_id, "title": result.title,
+                               "pdf_sha1": result.pdf_sha1}, "sent", _roots(ctx))
+        click.echo(f"recorded: education given, record {number}")
     protected = ", password-protected" if result.protected else ""
     if result.action == "saved":
         click.echo(f"saved {display_path(result.path)} "
@@ -356,6 +424,89 @@ def find(ctx: click.Context, words: tuple[str, ...], code: str | None, system: s
         click.echo(f"  {topic.slug}: {item.title(lang or 'en')}")
         click.echo(f"      languages: {versions}; reviewed {topic.reviewed.isoformat()}")
         click.echo(f"      why: {'; '.join(item.reasons)}")
+
+
+@main.group()
+def records() -> None:
+    """Records of education given: export them, enter teach-back outcomes.
+
+    \b
+    Example:
+      handouts records export --since 2026-11-01 --format fhir -o given.json
+      handouts records teach-back 12 understood
+    """
+
+
+def _database_url_option(command):
+    from handouts.records.store import DATABASE_URL_ENV, DEFAULT_DATABASE_URL
+
+    return click.option("--database-url", envvar=DATABASE_URL_ENV, default=DEFAULT_DATABASE_URL,
+                        show_default=True, metavar="URL",
+                        help=f"Records database (also ${DATABASE_URL_ENV}).")(command)
+
+
+@records.command("export")
+@click.option("--since", callback=_date, metavar="YYYY-MM-DD",
+              help="Records given on or after this day (UTC; default: all).")
+@click.option("--until", callback=_date, metavar="YYYY-MM-DD",
+              help="Records given before this day (UTC).")
+@click.option("--clinic", help="Only this clinic's records.")
+@click.option("--format", "output_format", type=click.Choice(["csv", "fhir"]), default="csv",
+              show_default=True, help="CSV for a spreadsheet, or a FHIR R4 Bundle (JSON).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="File to write (default: print to the screen).")
+@_database_url_option
+@click.pass_context
+def records_export(ctx: click.Context, since: _dt.date | None, until: _dt.date | None,
+                   clinic: str | None, output_format: str, output: Path | None,
+                   database_url: str) -> None:
+    """Export records of education given as CSV or as a FHIR R4 Bundle.
+
+    \b
+    Example:
+      handouts records export --since 2026-11-01
+      handouts records export --format fhir -o given.json
+    """
+    from handouts.records.export import export_text
+    from handouts.records.given import given_since
+    from handouts.records.store import open_database_creating_folder
+
+    engine = open_database_creating_folder(database_url)
+    try:
+        found = given_since(engine, since, until, clinic=clinic)
+    finally:
+        engine.dispose()
+    text = export_text(found, output_format, _roots(ctx))
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    from handouts.finishing.atomic_write import write_atomically
+
+    write_atomically(output, text.encode("utf-8"))
+    click.echo(f"{len(found)} record{'s' if len(found) != 1 else ''} -> {display_path(output)}")
+
+
+@records.command("teach-back")
+@click.argument("number", type=click.IntRange(1))
+@click.argument("outcome", type=click.Choice(["understood", "needs-review", "not-assessed",
+                                              "declined", "clear"]))
+@_database_url_option
+def records_teach_back(number: int, outcome: str, database_url: str) -> None:
+    """Enter the teach-back outcome of record NUMBER (or clear it).
+
+    \b
+    Example:
+      handouts records teach-back 12 understood
+    """
+    from handouts.records.given import set_teach_back
+    from handouts.records.store import open_database_creating_folder
+
+    engine = open_database_creating_folder(database_url)
+    try:
+        set_teach_back(engine, number, None if outcome == "clear" else outcome)
+    finally:
+        engine.dispose()
+    click.echo(f"record {number}: teach-back {outcome}")
 
 
 @main.command("list")

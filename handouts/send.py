@@ -22,6 +22,10 @@ class EmailResult:
     path: Path | None  # the .eml written, if any
     attachment_bytes: int
     protected: bool
+    # what was sent, for the record of education given (records/given.py)
+    form_id: str = ""
+    title: str = ""
+    pdf_sha1: str = ""
 
 
 def attachment_name(topic: str, lang: str, level: str) -> str:
@@ -66,9 +70,13 @@ def email_handout(roots: Roots, topic: str, clinic_slug: str, to: str, *,
         password_hint=(handout.clinic.mail.password_hint
                        or handout.document.labels["password_hint"]))
     message = build_message(context, to, pdf)
+    import hashlib
+
+    sent = {"form_id": handout.document.form_id, "title": handout.document.title,
+            "pdf_sha1": hashlib.sha1(pdf, usedforsecurity=False).hexdigest()}
     if save_eml is not None:
         return EmailResult("saved", save_message(message, save_eml), len(pdf), password
-                           is not None)
+                           is not None, **sent)
     try:
         send_message(message, handout.clinic)
     except SendError as error:
@@ -76,8 +84,9 @@ def email_handout(roots: Roots, topic: str, clinic_slug: str, to: str, *,
         failure = SendError(f"not sent: {error}; the message is kept in {kept}; send it again "
                             f"with: handouts email --resend {kept}")
         failure.reason, failure.kept = str(error), kept  # for callers that show them apart
+        failure.sent = sent
         raise failure from None
-    return EmailResult("sent", None, len(pdf), password is not None)
+    return EmailResult("sent", None, len(pdf), password is not None, **sent)
 
 
 def resend(roots: Roots, path: Path, clinic_slug: str | None = None,

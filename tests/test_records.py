@@ -186,7 +186,7 @@ def test_a_clinic_turns_patient_references_on_in_its_profile(tiny):
 
 def test_a_database_from_version_1_gains_the_version_2_columns_and_keeps_its_rows(
         database_url):
-    from sqlalchemy import Column, MetaData, Table, create_engine, inspect, insert
+    from sqlalchemy import Column, MetaData, Table, create_engine, insert, inspect
 
     from handouts.records import schema
 

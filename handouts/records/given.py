@@ -69,6 +69,27 @@ def document_digest(pdf: bytes) -> str:
     return hashlib.sha1(pdf, usedforsecurity=False).hexdigest()
 
 
+def stored_address(path, impersonal_name: str) -> str | None:
+    """A written PDF's file:// address for the record, only when its file name is the
+    impersonal default (topic-clinic-lang-level-layout.pdf): a name someone chose could
+    name a patient, and the record never carries that."""
+    from pathlib import Path
+
+    path = Path(path)
+    return path.resolve().as_uri() if path.name == impersonal_name else None
+
+
+def record_in(url: str, given: Given, *, patient_references: bool = False) -> int:
+    """Open the database at `url` (migrating it), record one handout given, close it."""
+    from handouts.records.store import open_database_creating_folder
+
+    engine = open_database_creating_folder(url)
+    try:
+        return record_given(engine, given, patient_references=patient_references)
+    finally:
+        engine.dispose()
+
+
 @dataclass(frozen=True)
 class GivenRecord:
     """A stored record: the Given plus its id, time (UTC) and teach-back outcome."""

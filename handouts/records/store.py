@@ -10,9 +10,31 @@ from sqlalchemy.engine import Engine
 from handouts.errors import HandoutsError
 from handouts.records.schema import migrate
 
+# The web app's database (its --data-dir defaults to var/); the CLI records there too.
+DEFAULT_DATABASE_URL = "sqlite:///var/handouts.db"
+DATABASE_URL_ENV = "HANDOUTS_DATABASE_URL"
+
 
 def sqlite_url(path: Path) -> str:
     return f"sqlite:///{path}"
+
+
+def open_database_creating_folder(url: str) -> Engine:
+    """open_database, first making the folder of a SQLite file (var/ on a first run)."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        parsed = make_url(url)
+    except Exception:  # reported by open_database with the same words
+        parsed = None
+    if parsed is not None and parsed.get_backend_name() == "sqlite" and parsed.database \
+            and parsed.database != ":memory:":
+        try:
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise HandoutsError(f"cannot create the database folder ({error.strerror})",
+                                Path(parsed.database).parent) from None
+    return open_database(url)
 
 
 def open_database(url: str) -> Engine:
