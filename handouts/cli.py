@@ -551,11 +551,11 @@ def list_command(ctx: click.Context, date: _dt.date | None) -> None:
 
 
 def _web_settings(ctx: click.Context, data_dir: Path, database_url: str | None,
-                  clinic: str | None = None, https: bool = False):
+                  clinic: str | None = None, https: bool = False, workers: int = 0):
     from handouts.web.settings import WebSettings
 
     return WebSettings(roots=_roots(ctx), data_dir=data_dir, database_url=database_url,
-                       default_clinic=clinic, https=https)
+                       default_clinic=clinic, https=https, build_workers=workers)
 
 
 _DATA_DIR = click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path),
@@ -575,9 +575,12 @@ _DATABASE = click.option("--database-url", envvar="HANDOUTS_DATABASE_URL",
 @click.option("--clinic", help="Clinic preselected for staff who have not chosen one.")
 @click.option("--https", is_flag=True,
               help="Served over HTTPS (by a proxy in front): cookies are sent only over HTTPS.")
+@click.option("--workers", type=click.IntRange(0, 64),
+              help="Processes that build handouts (default: one per core; 0: none, build "
+                   "in the server's process).")
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int, data_dir: Path, database_url: str | None,
-          clinic: str | None, https: bool) -> None:
+          clinic: str | None, https: bool, workers: int | None) -> None:
     """Start the web app for clinic staff.
 
     On first start it prints a one-time link to choose the administrator's password.
@@ -587,9 +590,12 @@ def serve(ctx: click.Context, host: str, port: int, data_dir: Path, database_url
       handouts serve
       handouts serve --host 0.0.0.0 --port 8080 --clinic riverside
     """
+    import os
+
     from handouts.web.serve import serve as serve_app
 
-    serve_app(_web_settings(ctx, data_dir, database_url, clinic, https), host, port,
+    workers = (os.cpu_count() or 1) if workers is None else workers
+    serve_app(_web_settings(ctx, data_dir, database_url, clinic, https, workers), host, port,
               say=click.echo)
 
 

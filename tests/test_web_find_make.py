@@ -164,3 +164,33 @@ def test_eight_people_making_handouts_at_once_all_get_theirs(app):
     for index, response in enumerate(responses):
         assert response.status_code == 200
         assert f"Person Number{index}" in all_text(response.data)
+
+
+def test_the_server_can_build_in_worker_processes(tmp_path):
+    pooled = make_app(tmp_path / "var", build_workers=1)
+    try:
+        client = signed_in(pooled)
+        response = download(client, patient_name=PATIENT)
+        assert response.status_code == 200 and PATIENT in all_text(response.data)
+        mistake = download(client, level="advanced")
+        assert mistake.status_code == 400 and "has no level" in mistake.get_data(as_text=True)
+    finally:
+        pooled.extensions["handouts.maker"].close()
+
+
+def test_an_edited_file_makes_a_new_handout_not_the_cached_one(tmp_path):
+    from conftest import make_tiny_roots
+
+    roots = make_tiny_roots(tmp_path / "site")
+    app = make_app(tmp_path / "var", roots)
+    client = signed_in(app)
+    data = {"clinic": "tiny", "lang": "en", "level": "standard", "layout": "letter"}
+    first = client.post("/topics/tiny-topic/download",
+                        data={**data, "csrf_token": token_of(client)})
+    markdown = roots.content / "tiny-topic" / "en" / "standard.md"
+    markdown.write_text(markdown.read_text().replace("This topic is tiny.",
+                                                     "This topic was just edited."))
+    second = client.post("/topics/tiny-topic/download",
+                         data={**data, "csrf_token": token_of(client)})
+    assert "just edited" not in all_text(first.data)
+    assert "just edited" in all_text(second.data)

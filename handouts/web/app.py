@@ -65,7 +65,8 @@ def create_app(settings: WebSettings) -> Flask:
     app.extensions["handouts.settings"] = settings
     app.extensions["handouts.database"] = engine
     app.extensions["handouts.catalogue"] = Catalogue(settings.roots)
-    app.extensions["handouts.maker"] = HandoutMaker(settings.roots, settings.cache_entries)
+    app.extensions["handouts.maker"] = HandoutMaker(settings.roots, settings.cache_entries,
+                                                    settings.build_workers)
     app.extensions["handouts.packs"] = PackRunner(settings.roots, settings.packs_dir,
                                                   settings.pack_workers)
 

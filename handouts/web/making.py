@@ -91,8 +91,13 @@ class Made:
 class HandoutMaker:
     """Builds handouts through the library and keeps the latest ones in memory."""
 
-    def __init__(self, roots: Roots, entries: int = 64):
+    def __init__(self, roots: Roots, entries: int = 64, workers: int = 0):
         self.roots = roots
+        # workers > 0: builds run in that many worker processes (the server uses every
+        # core); 0: in this process, one at a time (tests, small machines).
+        self.workers = workers
+        self._pool = None
+        self._digests = FileDigests()
         self.entries = max(1, entries)
         self._made: OrderedDict[str, Made] = OrderedDict()
         self._previews: OrderedDict[str, tuple[str, ...]] = OrderedDict()
@@ -104,7 +109,7 @@ class HandoutMaker:
 
     def key(self, choice: Choice, date: _dt.date) -> tuple[str, str]:
         """(content version, cache key): the inputs' digest, then with name and note."""
-        version = input_hash(self.roots, choice.item, date, True)
+        version = input_hash(self.roots, choice.item, date, True, self._digests)
         personal = json.dumps([choice.patient_name, choice.note]).encode()
         return version, hashlib.sha256(version.encode() + personal).hexdigest()
 
@@ -134,14 +139,43 @@ class HandoutMaker:
     def _build(self, choice: Choice, date: _dt.date, version: str) -> Made:
         options = Options(lang=choice.lang, level=choice.level, date=date,
                           patient_name=choice.patient_name, note=choice.note)
-        with self.exclusive:
-            handout = build_handout(self.roots, choice.topic, choice.clinic, choice.layout,
-                                    options)
-            pdf = print_ready(handout)
+        pool = self._worker_pool()
+        if pool is not None:
+            from concurrent.futures.process import BrokenProcessPool
+
+            try:
+                handout, pdf = pool.submit(_build_in_worker, self.roots, choice,
+                                           options).result()
+            except BrokenProcessPool:  # a worker died: start afresh, build here this time
+                self.close()
+                pool = None
+        if pool is None:
+            with self.exclusive:
+                handout, pdf = _build_in_worker(self.roots, choice, options)
         return Made(choice, pdf, handout.pdf, handout.pages, handout.print_pages(),
                     handout.document.title, handout.layout.booklet is not None,
                     handout.document.form_id or version[:16], tuple(handout.warnings),
                     handout.clinic.name, handout.clinic.patient_references, handout)
+
+    def _worker_pool(self):
+        if self.workers <= 0:
+            return None
+        with self._lock:
+            if self._pool is None:
+                import concurrent.futures
+                import multiprocessing
+
+                self._pool = concurrent.futures.ProcessPoolExecutor(
+                    self.workers, mp_context=multiprocessing.get_context("spawn"),
+                    initializer=_warm_up_worker)
+            return self._pool
+
+    def close(self) -> None:
+        """Stop the worker processes (the next build starts new ones)."""
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
 
     def preview(self, made: Made, width: int = 440) -> tuple[str, ...]:
         """The reader's pages as PNG data URLs (kept with the handout in memory)."""
@@ -155,6 +189,44 @@ class HandoutMaker:
                 while len(self._previews) > self.entries:
                     self._previews.popitem(last=False)
         return images
+
+
+def _build_in_worker(roots: Roots, choice: Choice, options: Options
+                     ) -> tuple[Handout, bytes]:
+    """The library's build (in a worker process, or in the server's under its lock)."""
+    handout = build_handout(roots, choice.topic, choice.clinic, choice.layout, options)
+    return handout, print_ready(handout)
+
+
+def _warm_up_worker() -> None:
+    """Register the fonts once when a worker starts, not during the first request."""
+    from handouts.batch import _warm_up
+
+    _warm_up()
+
+
+class FileDigests(dict):
+    """File digests for `input_hash`, kept while a file's size and time are unchanged, so a
+    handout already made is recognised without reading every file again."""
+
+    def __contains__(self, path) -> bool:
+        try:
+            stat = path.stat()
+        except OSError:
+            return False
+        known = super().get(path)
+        return known is not None and known[0] == (stat.st_mtime_ns, stat.st_size)
+
+    def __setitem__(self, path, digest: bytes) -> None:
+        try:
+            stat = path.stat()
+            super().__setitem__(path, ((stat.st_mtime_ns, stat.st_size), digest))
+        except OSError:
+            pass
+
+    def __getitem__(self, path) -> bytes:
+        known = super().get(path)
+        return known[1] if known is not None else b"<missing>"
 
 
 _render_lock = threading.Lock()  # PDFium is not thread-safe: one render at a time

@@ -57,3 +57,4 @@ def serve(settings: WebSettings, host: str = "127.0.0.1", port: int = 8000,
         server.run()
     finally:
         server.close()
+        app.extensions["handouts.maker"].close()

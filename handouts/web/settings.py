@@ -24,6 +24,7 @@ class WebSettings:
     https: bool = False  # served over HTTPS (directly or behind a proxy): Secure cookies
     cache_entries: int = 64  # finished PDFs kept in memory, by input digest
     pack_workers: int = 1  # processes per print pack (the server keeps serving meanwhile)
+    build_workers: int = 0  # processes that build handouts; 0: in the server's own process
 
     @property
     def database(self) -> str:
