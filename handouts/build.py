@@ -76,7 +76,8 @@ def build_handout(roots: Roots, topic_slug: str, clinic_slug: str, layout_name: 
     glossary = words_for(roots, document) if options.level == "easy" else ()
     if glossary:
         document = _with_glossary(document, glossary)
-    pdf, pages = render_pdf(document, clinic, layout, warnings, measured_keywords(document))
+    pdf, pages = render_pdf(document, clinic, layout, warnings, measured_keywords(document),
+                            source=topic.markdown_path(options.lang, options.level))
     return Handout(document, clinic, layout, topic, pdf, pages, warnings)
 
 

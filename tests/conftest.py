@@ -108,8 +108,10 @@ def pdf_reader(source: Path | bytes) -> PdfReader:
 
 
 def page_texts(source: Path | bytes) -> list[str]:
-    # no-break spaces (kept inside phone numbers) read as ordinary spaces
-    return [" ".join((page.extract_text() or "").replace("\xa0", " ").split())
+    # no-break spaces (kept inside phone numbers) read as ordinary spaces; a word hyphenated
+    # at a line's end (its hyphen is a soft hyphen) reads whole
+    return [" ".join((page.extract_text() or "").replace("\xa0", " ").replace("\xad\n", "")
+                     .replace("\xad", "").split())
             for page in pdf_reader(source).pages]
 
 

@@ -114,6 +114,130 @@ class TaggedTTFont(TTFont):
         del self.state[doc]
 
 
+class Kerning:
+    """A face's kerning pairs, read from its GPOS 'kern' feature (pair adjustments, by
+    glyph and by class), in thousandths of the font size as ReportLab measures widths.
+    Pairs are looked up as they are met and remembered."""
+
+    def __init__(self, path: Path):
+        from fontTools.ttLib import TTFont as ToolsFont
+
+        font = ToolsFont(str(path), lazy=True)
+        self._cmap = font.getBestCmap() or {}
+        self._scale = 1000 / font["head"].unitsPerEm
+        self._subtables: list = []
+        if "GPOS" in font:
+            table = font["GPOS"].table
+            lookups: list[int] = []
+            for record in table.FeatureList.FeatureRecord if table.FeatureList else ():
+                if record.FeatureTag == "kern":
+                    lookups.extend(i for i in record.Feature.LookupListIndex
+                                   if i not in lookups)
+            for index in sorted(lookups):
+                lookup = table.LookupList.Lookup[index]
+                for subtable in lookup.SubTable:
+                    if lookup.LookupType == 9:  # an extension: the real subtable is inside
+                        subtable = subtable.ExtSubTable
+                    if getattr(subtable, "LookupType", 2) == 2 and subtable.Format in (1, 2):
+                        self._subtables.append(self._prepare(subtable))
+        self._pairs: dict[tuple[str, str], float] = {}
+
+    @staticmethod
+    def _prepare(subtable):
+        coverage = {name: index for index, name in enumerate(subtable.Coverage.glyphs)}
+        if subtable.Format == 1:
+            sets = []
+            for pair_set in subtable.PairSet:
+                sets.append({record.SecondGlyph: getattr(record.Value1, "XAdvance", 0) or 0
+                             for record in pair_set.PairValueRecord})
+            return 1, coverage, sets
+        first = subtable.ClassDef1.classDefs if subtable.ClassDef1 else {}
+        second = subtable.ClassDef2.classDefs if subtable.ClassDef2 else {}
+        matrix = [[getattr(record.Value1, "XAdvance", 0) or 0 if record.Value1 else 0
+                   for record in row.Class2Record] for row in subtable.Class1Record]
+        return 2, coverage, (first, second, matrix)
+
+    def pair(self, left: str, right: str) -> float:
+        """The adjustment between two characters (negative: closer together)."""
+        key = (left, right)
+        value = self._pairs.get(key)
+        if value is None:
+            value = self._pairs[key] = self._lookup(left, right)
+        return value
+
+    def _lookup(self, left: str, right: str) -> float:
+        first, second = self._cmap.get(ord(left)), self._cmap.get(ord(right))
+        if first is None or second is None:
+            return 0.0
+        for kind, coverage, data in self._subtables:
+            index = coverage.get(first)
+            if index is None:
+                continue
+            if kind == 1:
+                value = data[index].get(second)
+                if value is None:
+                    continue  # the next subtable may hold this pair
+                return value * self._scale
+            classes_first, classes_second, matrix = data
+            return matrix[classes_first.get(first, 0)][classes_second.get(second, 0)] * \
+                self._scale
+        return 0.0
+
+    def adjustments(self, text: str) -> tuple[tuple[int, float], ...]:
+        """(index, adjustment before the character at index) for every kerned pair in a
+        word; pairs with a space are not kerned (words are measured one by one)."""
+        pair = self.pair
+        return tuple((index, value) for index, value in
+                     ((index, pair(text[index - 1], text[index]))
+                      for index in range(1, len(text)))
+                     if value)
+
+
+_font_files: dict[str, Path] = {}
+
+
+@functools.cache
+def kerning(face: str) -> Kerning | None:
+    """The kerning pairs of a registered face (None for a face not registered here)."""
+    path = _font_files.get(face)
+    return Kerning(path) if path is not None else None
+
+
+# Scripts whose letters must be joined, reordered or stacked by a shaping engine to read
+# right (or, for Hebrew and Arabic, set right to left). Our typesetter draws one glyph per
+# character, left to right: such text would print as wrong words, so it is refused.
+_SHAPED_SCRIPTS = (
+    (0x0590, 0x05FF, "Hebrew"), (0x0600, 0x06FF, "Arabic"), (0x0700, 0x074F, "Syriac"),
+    (0x0750, 0x077F, "Arabic"), (0x0780, 0x07BF, "Thaana"), (0x07C0, 0x07FF, "N'Ko"),
+    (0x0800, 0x08FF, "Arabic"), (0x0900, 0x097F, "Devanagari"), (0x0980, 0x09FF, "Bengali"),
+    (0x0A00, 0x0A7F, "Gurmukhi"), (0x0A80, 0x0AFF, "Gujarati"), (0x0B00, 0x0B7F, "Odia"),
+    (0x0B80, 0x0BFF, "Tamil"), (0x0C00, 0x0C7F, "Telugu"), (0x0C80, 0x0CFF, "Kannada"),
+    (0x0D00, 0x0D7F, "Malayalam"), (0x0D80, 0x0DFF, "Sinhala"), (0x0E00, 0x0E7F, "Thai"),
+    (0x0E80, 0x0EFF, "Lao"), (0x0F00, 0x0FFF, "Tibetan"), (0x1000, 0x109F, "Myanmar"),
+    (0x1780, 0x17FF, "Khmer"), (0x1800, 0x18AF, "Mongolian"), (0xA8E0, 0xA8FF, "Devanagari"),
+    (0xFB1D, 0xFB4F, "Hebrew"), (0xFB50, 0xFDFF, "Arabic"), (0xFE70, 0xFEFF, "Arabic"),
+)
+
+
+def script_needing_shaping(text: str) -> str | None:
+    """The name of the first script in text that needs shaping to print right, or None."""
+    found = shaped_text_at(text)
+    return found[1] if found else None
+
+
+def shaped_text_at(text: str) -> tuple[int, str] | None:
+    """(where, script) of the first character in text that needs shaping, or None."""
+    if text.isascii():
+        return None
+    for index, char in enumerate(text):
+        code = ord(char)
+        if 0x0590 <= code <= 0x18AF or 0xA8E0 <= code <= 0xA8FF or 0xFB1D <= code <= 0xFEFF:
+            for low, high, name in _SHAPED_SCRIPTS:
+                if low <= code <= high:
+                    return index, name
+    return None
+
+
 def known_families() -> list[str]:
     return sorted(_FAMILIES)
 
@@ -129,6 +253,7 @@ def register(font_family: FontFamily) -> None:
     for style in _STYLES:
         pdfmetrics.registerFont(TaggedTTFont(f"{font_family.key}-{style}",
                                              str(font_family.files[style])))
+        _font_files[f"{font_family.key}-{style}"] = font_family.files[style]
     key = font_family.key
     addMapping(key, 0, 0, f"{key}-regular")
     addMapping(key, 1, 0, f"{key}-bold")

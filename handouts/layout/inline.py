@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from handouts.document.model import Emphasis, Inline, LineBreak, Link, Strong, Text, plain_text
-from handouts.errors import Warnings
-from handouts.layout.fonts import REPLACEMENT, FontFamily, drawable_runs
+from handouts.errors import HandoutsError, Warnings
+from handouts.layout.fonts import REPLACEMENT, FontFamily, drawable_runs, shaped_text_at
 from handouts.layout.typeset import LINE_BREAK, Run
 
 
 class InlineWriter:
     """Text stays text: nothing in content is ever read as markup by the layout."""
 
-    def __init__(self, family: FontFamily, warnings: Warnings, show_urls: bool = True):
+    def __init__(self, family: FontFamily, warnings: Warnings, show_urls: bool = True,
+                 source: Path | None = None):
         self.family = family
+        self.source = source  # the file most text comes from, named in errors
         self.warnings = warnings
         self.show_urls = show_urls
         self.missing: set[str] = set()
@@ -82,6 +86,15 @@ class InlineWriter:
 
     def _text(self, text: str, out: list[Run]) -> None:
         text = " ".join(text.replace("\t", " ").split("\n"))
+        found = shaped_text_at(text)
+        if found:
+            where, script = found
+            shown = " ".join(text[where:].split())[:16]
+            raise HandoutsError(
+                f"text in the {script} script (\u201c{shown}\u201d) cannot be printed yet: its "
+                f"letters need joining or reordering (shaping), which handouts does not do, "
+                f"so it would print as wrong words. Take it out, or print this handout in a "
+                f"language written in Latin, Greek or Cyrillic letters", self.source)
         for run, face_family, missing in drawable_runs(text, self.family):
             self.missing.update(missing)
             out.append(Run(run, self._bold, self._italic,

@@ -6,6 +6,7 @@ import contextlib
 import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 from reportlab import rl_config
 from reportlab.lib.colors import HexColor
@@ -50,7 +51,7 @@ from handouts.errors import HandoutsError, Warnings
 from handouts.inputs.clinics import Clinic, unbreakable
 from handouts.inputs.layouts import Layout
 from handouts.layout.containers import Box, BoxLook, Indented, Marker
-from handouts.layout.fonts import FontFamily, family
+from handouts.layout.fonts import FontFamily, family, script_needing_shaping
 from handouts.layout.inline import InlineWriter
 from handouts.layout.pages import GREY_TEXT, RULE_GREY, PageDecoration, canvas_class, rl_colour
 from handouts.layout.typeset import Run, TextBlock, text_width
@@ -150,26 +151,28 @@ class _Styles:
     lead_in: ParagraphStyle
 
 
-def _styles(layout: Layout, clinic: Clinic, main: FontFamily) -> _Styles:
+def _styles(layout: Layout, clinic: Clinic, main: FontFamily, lang: str = "") -> _Styles:
+    """The paragraph styles. Body text is hyphenated in the handout's language; titles,
+    headings and box titles never are (hyphenationLang "")."""
     regular, bold = main.face("regular"), main.face("bold")
     size, leading = layout.body_size, layout.body_leading
     body = ParagraphStyle(
         "Body", fontName=regular, fontSize=size, leading=leading, textColor=BODY_TEXT,
         alignment=TA_LEFT, spaceAfter=size * 0.65, allowWidows=0, allowOrphans=0,
-        splitLongWords=1, wordWrap=None,
+        splitLongWords=1, wordWrap=None, hyphenationLang=lang,
     )
     primary = rl_colour(clinic.primary)
     h2, h3, h4 = layout.heading_sizes
     headings = {
         2: ParagraphStyle("H2", parent=body, fontName=bold, fontSize=h2, leading=h2 * 1.25,
                           textColor=primary, spaceBefore=size * 1.3, spaceAfter=size * 0.5,
-                          keepWithNext=1),
+                          keepWithNext=1, hyphenationLang=""),
         3: ParagraphStyle("H3", parent=body, fontName=bold, fontSize=h3, leading=h3 * 1.3,
                           textColor=BODY_TEXT, spaceBefore=size * 0.8, spaceAfter=size * 0.35,
-                          keepWithNext=1),
+                          keepWithNext=1, hyphenationLang=""),
         4: ParagraphStyle("H4", parent=body, fontName=bold, fontSize=h4, leading=h4 * 1.3,
                           textColor=BODY_TEXT, spaceBefore=size * 0.6, spaceAfter=size * 0.25,
-                          keepWithNext=1),
+                          keepWithNext=1, hyphenationLang=""),
     }
     return _Styles(
         body=body,
@@ -177,24 +180,26 @@ def _styles(layout: Layout, clinic: Clinic, main: FontFamily) -> _Styles:
                             leading=layout.body_leading * 1.15, spaceAfter=size * 0.9),
         title=ParagraphStyle("Title", parent=body, fontName=bold, fontSize=layout.title_size,
                              leading=layout.title_size * 1.15, textColor=primary,
-                             spaceAfter=size * 0.6),
+                             spaceAfter=size * 0.6, hyphenationLang=""),
         headings=headings,
         small=ParagraphStyle("Small", parent=body, fontSize=layout.small_size,
                              leading=layout.small_size * 1.35, textColor=GREY_TEXT,
                              spaceAfter=layout.small_size * 0.5),
         box_title=ParagraphStyle("BoxTitle", parent=body, fontName=bold, fontSize=size * 1.08,
-                                 leading=leading * 1.08, spaceAfter=size * 0.3),
+                                 leading=leading * 1.08, spaceAfter=size * 0.3,
+                                 hyphenationLang=""),
         list_body=ParagraphStyle("ListBody", parent=body, spaceAfter=size * 0.3),
         lead_in=ParagraphStyle("LeadIn", parent=body, keepWithNext=1),
     )
 
 
 class _Builder:
-    def __init__(self, document: Document, clinic: Clinic, layout: Layout, warnings: Warnings):
+    def __init__(self, document: Document, clinic: Clinic, layout: Layout, warnings: Warnings,
+                 source: Path | None = None):
         self.document, self.clinic, self.layout = document, clinic, layout
         self.family = family(clinic.font)
-        self.styles = _styles(layout, clinic, self.family)
-        self.inline = InlineWriter(self.family, warnings)
+        self.styles = _styles(layout, clinic, self.family, document.lang)
+        self.inline = InlineWriter(self.family, warnings, source=source)
         self.link_colour = rl_colour(clinic.primary)
         self.labels = document.labels
         self.width = layout.column_width  # boxes and tables fill one column
@@ -436,7 +441,8 @@ class _Builder:
     def table(self, block: TableBlock) -> Flowable:
         styles = self.styles
         header_style = ParagraphStyle("TableHead", parent=styles.body,
-                                      fontName=self.family.face("bold"), spaceAfter=0)
+                                      fontName=self.family.face("bold"), spaceAfter=0,
+                                      hyphenationLang="")
         cell_style = ParagraphStyle("TableCell", parent=styles.body, spaceAfter=0)
         width = max(len(block.header), *(len(r) for r in block.rows)) if block.rows else len(
             block.header)
@@ -645,26 +651,36 @@ def pdf_date(document: Document) -> str:
 
 
 def render_pdf(document: Document, clinic: Clinic, layout: Layout, warnings: Warnings,
-               extra_keywords: tuple[str, ...] = ()) -> tuple[bytes, int]:
+               extra_keywords: tuple[str, ...] = (), source: Path | None = None
+               ) -> tuple[bytes, int]:
     """Lay the document out: the PDF's bytes (the same inputs, the same bytes) and its
-    page count.
+    page count. Text that would print wrongly (a script that needs shaping) is refused,
+    naming source (the topic's file) or, without echoing them, the patient's name or note.
 
     A booklet layout is laid out twice: once to count its pages, once with the notes pages
     that bring it to a multiple of four."""
+    for personal, what in ((document.prepared_for, "patient's name"),
+                           (document.clinician_note, "note")):
+        script = script_needing_shaping(personal or "")
+        if script:
+            raise HandoutsError(f"the {what} is written in the {script} script, which "
+                                f"handouts cannot print correctly yet (it needs shaping)")
     if layout.booklet is None:
-        return _render(document, clinic, layout, warnings, extra_keywords, None)
-    pdf, pages = _render(document, clinic, layout, warnings, extra_keywords, 0)
+        return _render(document, clinic, layout, warnings, extra_keywords, None, source)
+    pdf, pages = _render(document, clinic, layout, warnings, extra_keywords, 0, source)
     padding = -pages % 4
     if padding:
-        pdf, pages = _render(document, clinic, layout, warnings, extra_keywords, padding)
+        pdf, pages = _render(document, clinic, layout, warnings, extra_keywords, padding,
+                             source)
         if pages % 4:
             raise HandoutsError(f"the booklet came out at {pages} pages, not a multiple of 4")
     return pdf, pages
 
 
 def _render(document: Document, clinic: Clinic, layout: Layout, warnings: Warnings,
-            extra_keywords: tuple[str, ...], notes_pages: int | None) -> tuple[bytes, int]:
-    builder = _Builder(document, clinic, layout, warnings)
+            extra_keywords: tuple[str, ...], notes_pages: int | None,
+            source: Path | None = None) -> tuple[bytes, int]:
+    builder = _Builder(document, clinic, layout, warnings, source)
     level_name = document.labels.get(f"level_{document.level}", document.level)
     booklet = notes_pages is not None
     decoration = PageDecoration(clinic, layout, builder.family, document.title,

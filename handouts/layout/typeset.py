@@ -21,9 +21,10 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
 from reportlab.platypus import Flowable
 
-from handouts.layout.fonts import FontFamily
+from handouts.layout.fonts import FontFamily, kerning
 
 _FUZZ = 1e-6
+SOFT_HYPHEN = "\u00ad"
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,13 +58,69 @@ _WIDTH_CACHE_LIMIT = 200_000
 
 
 def text_width(text: str, face: str, size: float) -> float:
+    """The width of text as drawn: the glyphs' advances and the face's kerning between
+    them; soft hyphens take no room (they show only where a line breaks)."""
     key = (text, face, size)
     width = _widths.get(key)
     if width is None:
         if len(_widths) >= _WIDTH_CACHE_LIMIT:
             _widths.clear()
-        width = _widths[key] = stringWidth(text, face, size)
+        if SOFT_HYPHEN in text:
+            text = _visible(text)
+        width = stringWidth(text, face, size)
+        kerns = _kerned(text, face)
+        if kerns:
+            width += sum(kern[1] for kern in kerns) * size / 1000
+        _widths[key] = width
     return width
+
+
+def _visible(text: str) -> str:
+    """Text as drawn: soft hyphens inside it vanish; one that ends it is where a word was
+    hyphenated at a line's end, and shows (as the soft hyphen it is, so that a reader or
+    a screen reader joins the word again, as PDF asks: ISO 32000, 14.8.2.2.3)."""
+    if text[-1] == SOFT_HYPHEN:
+        return text[:-1].replace(SOFT_HYPHEN, "") + SOFT_HYPHEN
+    return text.replace(SOFT_HYPHEN, "")
+
+
+# Kerned pairs per face, per word: (index, adjustment, the adjustment as a TJ number).
+_word_kerns: dict[str, dict[str, tuple[tuple[int, float, str], ...]]] = {}
+
+
+def _kerns(word: str, face: str) -> tuple[tuple[int, float, str], ...]:
+    """The kerned pairs inside one word (a string without spaces) in one face."""
+    cache = _word_kerns.get(face)
+    if cache is None:
+        cache = _word_kerns[face] = {}
+    found = cache.get(word)
+    if found is None:
+        if len(cache) >= _WIDTH_CACHE_LIMIT:
+            cache.clear()
+        table = kerning(face)
+        found = cache[word] = tuple(
+            (index, value, fp_str(-value)) for index, value in table.adjustments(word)
+        ) if table is not None and len(word) > 1 else ()
+    return found
+
+
+def _kerned(text: str, face: str) -> list[tuple[int, float, str]]:
+    """The kerned pairs of a string of words and spaces: each word's pairs, placed."""
+    cache = _word_kerns.get(face) or {}
+    get = cache.get
+    out: list[tuple[int, float, str]] = []
+    start = 0
+    for word in text.split(" "):
+        found = get(word)
+        if found is None:
+            found = _kerns(word, face)
+        if found:
+            if start:
+                out.extend((start + index, value, number) for index, value, number in found)
+            else:
+                out.extend(found)
+        start += len(word) + 1
+    return out
 
 
 def _style_of(bold: bool, italic: bool) -> str:
@@ -151,7 +208,11 @@ def _split_long(word: _Word, room: float, size: float) -> list[_Word]:
                 cut = end
         if end < len(chars) and start < cut < end:
             end = cut
-        parts.append(_joined(chars[start:end], size))
+        part = _joined(chars[start:end], size)
+        while part[1] > room + _FUZZ and end - start > 1:  # a kerned pair that widens it
+            end -= 1
+            part = _joined(chars[start:end], size)
+        parts.append(part)
         start = end
     return parts
 
@@ -168,29 +229,60 @@ def _joined(chars: list[tuple[str, str | None, str, float]], size: float) -> _Wo
     return measured, sum(piece[3] for piece in measured), None
 
 
-def break_lines(words: list[_Word], room: float, size: float,
-                tolerance: float = 0.0) -> list[_Line]:
+def break_lines(words: list[_Word], room: float, size: float, tolerance: float = 0.0,
+                hyphenation: str = "") -> list[_Line]:
     """Greedy line breaking: each line takes as many words as fit. As in ReportLab, a line
     may run past the room by `tolerance` points per word already on it (a twentieth of a
-    space each by default: under two points on a full line, unseen in a margin or gutter)."""
+    space each by default: under two points on a full line, unseen in a margin or gutter).
+
+    With a hyphenation language, a word that does not fit is hyphenated when that saves a
+    loose line: its first part (and a hyphen) ends the line, the rest starts the next. No
+    more than two lines in a row end in a hyphen."""
     lines: list[_Line] = []
     line: list[_Word] = []
     width = 0.0
-    for word in words:
+    index, count, carry = 0, len(words), None
+    hyphens_in_a_row = 0
+    while True:
+        if carry is not None:
+            word, carry = carry, None
+        elif index < count:
+            word = words[index]
+            index += 1
+        else:
+            break
         if word is _BREAK:
             lines.append((tuple(line), width, True))
             line, width = [], 0.0
             continue
         pieces, word_width, space = word
         if line:
-            wider = width + (space[2] if space else 0.0) + word_width
+            space_width = space[2] if space else 0.0
+            wider = width + space_width + word_width
             if wider <= room + tolerance * len(line) + _FUZZ:
                 line.append(word)
                 width = wider
                 continue
+            left = room - width - space_width
+            parts = (_hyphenate(word, left, size, hyphenation)
+                     if hyphenation and hyphens_in_a_row < 2 and left > room * LOOSE_LINE
+                     else None)
+            if parts is not None:
+                head, carry = parts
+                line.append(head)
+                lines.append((tuple(line), width + space_width + head[1], False))
+                line, width = [], 0.0
+                hyphens_in_a_row += 1
+                continue
             lines.append((tuple(line), width, False))
+            hyphens_in_a_row = 0
         if word_width <= room + _FUZZ:
             line, width = [word], word_width
+            continue
+        parts = _hyphenate(word, room, size, hyphenation) if hyphenation else None
+        if parts is not None:
+            lines.append(((parts[0],), parts[0][1], False))
+            carry = parts[1]
             continue
         *whole, last = _split_long(word, room, size)
         lines.extend(((part,), part[1], False) for part in whole)
@@ -198,6 +290,77 @@ def break_lines(words: list[_Word], room: float, size: float,
     if line:
         lines.append((tuple(line), width, False))
     return lines
+
+
+# A line that would end with more than this share of its room empty is worth hyphenating.
+LOOSE_LINE = 0.08
+
+
+def _hyphenate(word: _Word, room: float, size: float,
+               language: str) -> tuple[_Word, _Word] | None:
+    """The word cut at its last break point that leaves a first part (with its hyphen)
+    within room: (first part, the rest), or None."""
+    pieces, _, space = word
+    if len(pieces) != 1:
+        return None  # a word that changes style inside is left whole
+    face, link, text, _ = pieces[0]
+    if link is not None:
+        return None
+    for head_end, tail_start, mark in reversed(break_points(text, language)):
+        head = text[:head_end] + mark
+        head_width = text_width(head, face, size)
+        if head_width <= room + _FUZZ:
+            tail = text[tail_start:]
+            tail_width = text_width(tail, face, size)
+            return (((face, None, head, head_width),), head_width, space), \
+                (((face, None, tail, tail_width),), tail_width, None)
+    return None
+
+
+def hyphenator(language: str):
+    """The pyphen dictionary for a language code (en is US English), or None."""
+    return _hyphenator(language)
+
+
+@functools.cache
+def _hyphenator(language: str):
+    import pyphen
+
+    name = pyphen.language_fallback("en_US" if language == "en" else language)
+    return pyphen.Pyphen(lang=name, left=3, right=3) if name else None
+
+
+_NOT_HYPHENATED = frozenset("0123456789@/:.\u00a0_#+=&?")
+
+
+@functools.lru_cache(maxsize=65536)
+def break_points(text: str, language: str) -> tuple[tuple[int, int, str], ...]:
+    """Where a word may be broken at a line's end: (end of the first part, start of the
+    rest, what the first part gets: a hyphen (drawn as a soft hyphen, so text read back
+    from the PDF joins the word again), or nothing after a hyphen already there).
+
+    Soft hyphens in the text, where there are any, are the only points. Otherwise the
+    language's dictionary finds them, in plain lower-case words of letters only: never in
+    names (capitalised), numbers, phone numbers, addresses or abbreviations."""
+    if SOFT_HYPHEN in text:
+        return tuple((index, index + 1, SOFT_HYPHEN) for index, char in enumerate(text)
+                     if char == SOFT_HYPHEN and 0 < index < len(text) - 1)
+    core = text.rstrip(",;:!?.)\u201d\u2019\"'")
+    core_start = len(core) - len(core.lstrip("(\u201c\u2018\"'"))
+    if len(core) - core_start < 7 or not core[core_start].islower() or \
+            not _NOT_HYPHENATED.isdisjoint(core):
+        return ()
+    dictionary = _hyphenator(language)
+    points: list[tuple[int, int, str]] = []
+    position = core_start
+    for segment in core[core_start:].split("-"):
+        if dictionary is not None and len(segment) >= 7 and segment.isalpha():
+            points.extend((position + at, position + at, SOFT_HYPHEN)
+                          for at in dictionary.positions(segment))
+        position += len(segment) + 1
+        if position < len(core):  # after a hyphen that is already there
+            points.append((position, position, ""))
+    return tuple(points)
 
 
 def _fragments(line: _Line) -> list[list]:
@@ -242,13 +405,15 @@ class TextBlock(Flowable):
             runs, family, self._base_bold, style.fontSize)
         self._lines: list[_Line] = []
         self._wrapped_for: float | None = None
+        # the language to hyphenate in ("" in headings and titles: never hyphenated)
+        self._language = getattr(style, "hyphenationLang", "") or ""
 
     def _set(self, width: float) -> None:
         if self._wrapped_for != width:
             size = self.style.fontSize
             tolerance = getattr(self.style, "spaceShrinkage", 0.0) * text_width(
                 " ", self.style.fontName, size)
-            self._lines = break_lines(self._words, width, size, tolerance)
+            self._lines = break_lines(self._words, width, size, tolerance, self._language)
             self._wrapped_for = width
 
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
@@ -260,7 +425,21 @@ class TextBlock(Flowable):
     def minWidth(self) -> float:  # noqa: N802 (ReportLab's name)
         """The widest piece that cannot be broken: a word, or a part of a word up to a
         point where it may be hyphenated."""
-        return max((word[1] for word in self._words), default=0.0)
+        size, language = self.style.fontSize, self._language
+        widest = 0.0
+        for word in self._words:
+            pieces = word[0]
+            points = break_points(pieces[0][2], language) if language and len(pieces) == 1 \
+                else ()
+            if not points:
+                widest = max(widest, word[1])
+                continue
+            face, text = pieces[0][0], pieces[0][2]
+            start = 0
+            for head_end, tail_start, mark in (*points, (len(text), len(text), "")):
+                widest = max(widest, text_width(text[start:head_end] + mark, face, size))
+                start = tail_start
+        return widest
 
     def maxWidth(self) -> float:  # noqa: N802
         """The widest line when no line has to break: the text's natural width."""
@@ -354,11 +533,30 @@ def _show(code: list[str], text: str, face: str, size_text: str, document,
     """Append the operators that show text in a TrueType face: a font switch whenever
     the face or its subset changes, then the encoded string. Returns the subset now set."""
     font = getFont(face)
+    if SOFT_HYPHEN in text:
+        text = _visible(text)
+    kerns = _kerned(text, face)
+    start = 0
     for subset, data in font.splitString(text, document):
         if (face, subset) != subset_now:
             code.append(f"{font.getSubsetInternalName(subset, document)} {size_text} Tf")
             subset_now = (face, subset)
-        code.append(f"({escapePDF(data)}) Tj")
+        end = start + len(data)  # a TrueType subset codes each character as one byte
+        if kerns:
+            # TJ moves left by its numbers: a negative kern (closer) is a positive number
+            parts, cut = [], 0
+            for index, _, number in kerns:
+                if start < index < end:
+                    parts.append(f"({escapePDF(data[cut:index - start])}) {number}")
+                    cut = index - start
+            if parts:
+                parts.append(f"({escapePDF(data[cut:])})")
+                code.append(f"[{' '.join(parts)}] TJ")
+            else:
+                code.append(f"({escapePDF(data)}) Tj")
+        else:
+            code.append(f"({escapePDF(data)}) Tj")
+        start = end
     return subset_now
 
 
