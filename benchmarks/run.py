@@ -245,31 +245,43 @@ def same_content(roots: Roots, topic: str, rounds: int) -> dict:
 # ---------------------------------------------------------------- batch
 
 def four_page_topic(root: Path) -> str:
-    """A copy of the bone-metastasis topic, trimmed section by section to four pages."""
+    """A copy of the bone-metastasis topic with sections left out until it has four pages
+    (a section whose removal would leave fewer than four is kept)."""
     source = REPO / "content" / TOPIC
     name = "bench-four-pages"
     target = root / "content" / name
     shutil.copytree(source, target)
     topic_toml = (target / "topic.toml").read_text()
     texts = {md: md.read_text() for md in target.glob("*/*.md")}
-    sections = load_topic(Roots.under(REPO), TOPIC).section_keys
-    droppable = ["questions", "planning-care", "treatments", "risks", "tests"]
-    keep = list(sections)
-    while True:
+    keep = list(load_topic(Roots.under(REPO), TOPIC).section_keys)
+
+    def pages_with(sections: list[str]) -> int:
         start = topic_toml.index("sections = [")
         end = topic_toml.index("]", start) + 1
         (target / "topic.toml").write_text(
-            topic_toml[:start] + "sections = [" + ", ".join(f'"{k}"' for k in keep) + "]"
+            topic_toml[:start] + "sections = [" + ", ".join(f'"{k}"' for k in sections) + "]"
             + topic_toml[end:])
         for markdown, text in texts.items():
             parts = text.split("\n## ")
-            kept = [parts[0]] + [p for p in parts[1:] if any(f"{{#{k}}}" in p for k in keep)]
+            kept = [parts[0]] + [p for p in parts[1:]
+                                 if any(f"{{#{k}}}" in p for k in sections)]
             markdown.write_text("\n## ".join(kept))
-        pdf = build_handout(Roots.under(root), name, "riverside", "letter",
-                            Options(date=DATE)).pdf
-        if len(PdfReader(io.BytesIO(pdf)).pages) <= 4 or not droppable:
-            return name
-        keep.remove(droppable.pop(0))
+        return build_handout(Roots.under(root), name, "riverside", "letter",
+                             Options(date=DATE)).pages
+
+    pages = pages_with(keep)
+    for section in ["questions", "planning-care", "treatments", "risks", "tests", "medicines",
+                    "consent", "what-it-is"]:
+        if pages <= 4:
+            break
+        if section not in keep:
+            continue
+        trial = [k for k in keep if k != section]
+        fewer = pages_with(trial)
+        if fewer >= 4:
+            keep, pages = trial, fewer
+    pages_with(keep)
+    return name
 
 
 def make_root(clinic_copies: int) -> tuple[Roots, str]:

@@ -70,16 +70,28 @@ def _package_folder() -> Path:
 
 
 @functools.lru_cache(maxsize=1)
-def icd10cm_codes() -> frozenset[str]:
-    """Every ICD-10-CM code (categories, subcategories and billable codes), without dots."""
+def _code_list() -> str:
+    """The packaged code list, one entry a line, with a newline before the first."""
     lists = sorted((_package_folder() / "data").glob("code-list-*.txt"))
     if not lists:
         raise HandoutsError("the ICD-10-CM code set is missing from the 'simple-icd-10-cm' "
                             "package")
-    text = lists[-1].read_text(encoding="utf-8")
+    return "\n" + lists[-1].read_text(encoding="utf-8") + "\n"  # the file may not end in one
+
+
+@functools.lru_cache(maxsize=1)
+def icd10cm_codes() -> frozenset[str]:
+    """Every ICD-10-CM code (categories, subcategories and billable codes), without dots."""
     # The list also holds chapters ("2") and blocks ("C76-C80"); codes start with a letter.
-    return frozenset(line.strip() for line in text.splitlines()
+    return frozenset(line.strip() for line in _code_list().splitlines()
                      if line[:1].isalpha() and "-" not in line)
+
+
+def _is_icd10cm(plain: str) -> bool:
+    """One code looked up in the list's text: building the set of all 98,000 codes costs a
+    tenth of one `generate`, and checking a topic's few codes needs none of it. plain has
+    the form of a code (a letter, digits, no '-'), so a whole line equal to it is a code."""
+    return f"\n{plain}\n" in _code_list()
 
 
 def _icd_plain(code: str) -> str:
@@ -95,7 +107,7 @@ def _icd10cm(raw: str) -> str:
     if not _ICD_FORM.fullmatch(text):
         raise MalformedCode(f"'{raw}' is not written like an ICD-10-CM code (e.g. C79.51)")
     plain = _icd_plain(text)
-    if plain not in icd10cm_codes():
+    if not _is_icd10cm(plain):
         raise UnknownCode(f"'{raw}' is not an ICD-10-CM code")
     return _icd_dotted(plain)
 
@@ -103,9 +115,8 @@ def _icd10cm(raw: str) -> str:
 def icd10cm_ancestors(code: str) -> tuple[str, ...]:
     """The codes above `code`, nearest first (C79.51 -> C79.5, C79)."""
     plain = _icd_plain(code)
-    known = icd10cm_codes()
     return tuple(_icd_dotted(plain[:n]) for n in range(len(plain) - 1, 2, -1)
-                 if plain[:n] in known)
+                 if _is_icd10cm(plain[:n]))
 
 
 @functools.lru_cache(maxsize=4096)
