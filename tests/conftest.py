@@ -21,6 +21,7 @@ DATE = dt.date(2026, 11, 26)
 TINY_TOPIC = """\
 reviewed = 2026-10-01
 reviewed_by = "Test reviewer"
+review_every = 120  # months (the longest allowed): not due before 2036
 sections = ["about", "help"]
 
 [[sources]]

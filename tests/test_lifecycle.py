@@ -55,7 +55,7 @@ def set_reviewed(roots: Roots, topic: str, day: str, every: int | None = None) -
     path = roots.content / topic / "topic.toml"
     lines = path.read_text().splitlines()
     lines = [f"reviewed = {day}" if line.startswith("reviewed =") else line
-             for line in lines if not (every and line.startswith("review_every"))]
+             for line in lines if not line.startswith("review_every")]
     if every:
         lines.insert(1, f"review_every = {every}")
     path.write_text("\n".join(lines) + "\n")
@@ -77,6 +77,7 @@ def change_english_tests_section(roots: Roots, level: str = "standard") -> None:
 # ---- review dates ----------------------------------------------------------------------
 
 def test_review_is_due_24_months_after_the_last_one_by_default(tiny):
+    set_reviewed(tiny, "tiny-topic", "2026-10-01")  # every 24 months, the default
     code, reports = check(tiny, "--date", "2028-07-01")  # reviewed 2026-10-01
     assert code == 0
     report = reports[("en", "standard", None)]
@@ -86,6 +87,7 @@ def test_review_is_due_24_months_after_the_last_one_by_default(tiny):
 
 
 def test_review_due_within_60_days_warns_and_fails_only_when_strict(tiny):
+    set_reviewed(tiny, "tiny-topic", "2026-10-01")  # every 24 months, the default
     code, reports = check(tiny, "--date", "2028-08-15")
     assert code == 0
     assert reports[("en", "standard", None)]["warnings"] == [
@@ -99,6 +101,7 @@ def test_review_due_within_60_days_warns_and_fails_only_when_strict(tiny):
 
 
 def test_overdue_review_fails_the_check(tiny):
+    set_reviewed(tiny, "tiny-topic", "2026-10-01")  # every 24 months, the default
     code, reports = check(tiny, "--date", "2028-10-02")
     assert code == 1
     failure = reports[("en", "standard", None)]["failures"][0]
@@ -129,6 +132,7 @@ def test_a_review_date_still_to_come_is_refused(tiny):
     ('form_code = "bm"', "key 'form_code': 'bm' is not a form code"),
 ])
 def test_bad_review_fields_name_the_file_and_key(tiny, line, problem):
+    set_reviewed(tiny, "tiny-topic", "2026-10-01")
     path = tiny.content / "tiny-topic" / "topic.toml"
     path.write_text(line + "\n" + path.read_text())
     result = run_cli("check", roots=tiny)
