@@ -203,10 +203,13 @@ def set_teach_back(engine: Engine, record_id: int, outcome: str | None) -> None:
 
 def given_since(engine: Engine, since: _dt.datetime | _dt.date | None = None,
                 until: _dt.datetime | _dt.date | None = None, *,
-                clinic: str | None = None, limit: int | None = None) -> list[GivenRecord]:
+                clinic: str | None = None, limit: int | None = None,
+                newest_first: bool = False) -> list[GivenRecord]:
     """Records given at or after `since` (a date means its midnight UTC) and before
-    `until`, oldest first; optionally of one clinic only."""
-    query = select(given_table).order_by(given_table.c.given_at, given_table.c.id)
+    `until`, oldest first (or newest first); optionally of one clinic only."""
+    order = (given_table.c.given_at.desc(), given_table.c.id.desc()) if newest_first else (
+        given_table.c.given_at, given_table.c.id)
+    query = select(given_table).order_by(*order)
     if since is not None:
         query = query.where(given_table.c.given_at >= _moment(since))
     if until is not None:

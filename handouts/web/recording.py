@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import current_app
 
-from handouts.records.given import Given, record_given
+from handouts.records.given import Given, document_digest, record_given
 from handouts.web.auth import current_user
 from handouts.web.making import Made
 
@@ -19,5 +19,8 @@ def record(made: Made, channel: str, *, result: str = "given", delivery: str | N
         lang=choice.lang, level=choice.level, layout=choice.layout,
         content_version=made.content_version, channel=channel, delivery=delivery,
         result=result, kit=kit,
-        patient_reference=patient_reference if made.patient_references else None),
+        patient_reference=patient_reference if made.patient_references else None,
+        title=made.title,
+        # the exact bytes given; an emailed PDF may be encrypted after, a kit merged
+        document_sha1=document_digest(made.pdf) if channel in ("print", "download") else None),
         patient_references=made.patient_references)
