@@ -235,3 +235,202 @@ def write_json(reports: list[VersionReport]) -> str:
                        "reports": [r.as_dict() for r in reports]}, indent=2,
                       ensure_ascii=False)
 
+
+
+# ---- accessibility: the tagged PDF (and, in the tests, the HTML edition) ----------------
+
+ACCESSIBILITY_LAYOUTS = ("letter", "a4", "large-print", "booklet-letter", "booklet-a4")
+
+
+@dataclass
+class AccessibilityReport:
+    topic: str
+    lang: str
+    level: str
+    layout: str
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return not self.problems
+
+    def as_dict(self) -> dict[str, object]:
+        return {"topic": self.topic, "lang": self.lang, "level": self.level,
+                "layout": self.layout, "passed": self.passed, "problems": self.problems}
+
+
+def _comparable(text: str) -> str:
+    """Text as both sides of the reading-order comparison see it: spaces collapsed, and a
+    bracketed word dropped (the printed edition adds a link's address in brackets)."""
+    import re
+
+    return " ".join(re.sub(r"\s?\([^\s()]*\)", "", " ".join(text.split())).split())
+
+
+def reading_units(document) -> list[str]:
+    """The handout's text in the order of its Markdown: title, summary, then every block."""
+    from handouts.document.model import (
+        BulletList,
+        Callout,
+        Heading,
+        NotesArea,
+        Paragraph,
+        Table,
+        plain_text,
+    )
+
+    units = [document.title, document.summary]
+
+    def walk(blocks) -> None:
+        for block in blocks:
+            if isinstance(block, Heading | Paragraph):
+                units.append(plain_text(block.content))
+            elif isinstance(block, BulletList):
+                for item in block.items:
+                    walk(item.blocks)
+            elif isinstance(block, Callout):
+                units.append(plain_text(block.title))
+                walk(block.blocks)
+            elif isinstance(block, NotesArea):
+                units.append(plain_text(block.title))
+                units.extend(block.fields)
+            elif isinstance(block, Table):
+                for row in (block.header, *block.rows):
+                    units.extend(plain_text(cell) for cell in row)
+
+    walk(document.intro)
+    for section in document.sections:
+        units.append(plain_text(section.heading.content))
+        walk(section.blocks)
+    units.extend(link.label for link in document.learn_more)
+    return [unit for unit in (_comparable(u) for u in units) if unit]
+
+
+def struct_text(pdf: bytes) -> list[str]:
+    """The texts poppler's `pdfinfo -struct-text` prints, in the structure tree's order."""
+    import shutil
+    import subprocess
+    import tempfile
+
+    if shutil.which("pdfinfo") is None:
+        raise HandoutsError("the accessibility check needs poppler's pdfinfo (Debian and "
+                            "Ubuntu: apt install poppler-utils)")
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as file:
+        file.write(pdf)
+        file.flush()
+        result = subprocess.run(["pdfinfo", "-struct-text", file.name], capture_output=True,
+                                text=True, timeout=60, check=False)
+    if result.returncode != 0:
+        raise HandoutsError(f"pdfinfo could not read the PDF: {result.stderr.strip()[:200]}")
+    return [line.strip()[1:-1] for line in result.stdout.splitlines()
+            if line.strip().startswith('"') and line.strip().endswith('"')]
+
+
+def reading_order_problems(document, pdf: bytes) -> list[str]:
+    """Each unit of the Markdown must be found in the tagged text, after the one before."""
+    tagged = _comparable(" ".join(struct_text(pdf)))
+    position = 0
+    for unit in reading_units(document):
+        found = tagged.find(unit, position)
+        if found < 0:
+            where = "earlier" if tagged.find(unit) >= 0 else "nowhere"
+            return [f"reading order: \u201c{unit[:60]}\u201d is {where} in the tagged text"]
+        position = found + len(unit)
+    return []
+
+
+def structure_roles(pdf: bytes) -> list[str]:
+    """The roles of the structure tree's elements, in reading order."""
+    import io
+
+    import pikepdf
+
+    roles: list[str] = []
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        root = document.Root.get("/StructTreeRoot")
+        if root is None:
+            return roles
+        stack = [root.get("/K")]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, pikepdf.Array):
+                stack.extend(reversed(list(node)))
+            elif isinstance(node, pikepdf.Dictionary) and "/S" in node:
+                roles.append(str(node.S)[1:])
+                if "/K" in node:
+                    stack.append(node.K)
+    return roles
+
+
+def heading_problems(roles: list[str]) -> list[str]:
+    """One H1 first; no heading more than one level below the heading before it."""
+    levels = [int(role[1]) for role in roles if len(role) == 2 and role[0] == "H"
+              and role[1].isdigit()]
+    if not levels or levels[0] != 1 or levels.count(1) != 1:
+        return [f"headings: expected one H1 first, found levels {levels[:6]}"]
+    return [f"headings: H{after} follows H{before}"
+            for before, after in zip(levels, levels[1:], strict=False) if after > before + 1]
+
+
+def pdfua_problems(pdf: bytes) -> list[str]:
+    """Errors and warnings of the machine-checkable PDF/UA-1 rules (the pdfua package)."""
+    import tempfile
+
+    from pdfua import Severity, validate
+
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as file:
+        file.write(pdf)
+        file.flush()
+        report = validate(file.name)
+    problems = [f"PDF/UA {finding.rule_id}: {finding.message}" for finding in report.findings
+                if finding.severity in (Severity.ERROR, Severity.WARNING)]
+    problems += [f"PDF/UA {outcome.rule_id} could not run: {outcome.skipped_reason}"
+                 for outcome in report.outcomes if outcome.skipped_reason]
+    return problems
+
+
+def check_accessibility(roots: Roots, clinic: str, topics: list[str] | None = None,
+                        lang: str | None = None, level: str | None = None,
+                        layouts: tuple[str, ...] = ACCESSIBILITY_LAYOUTS,
+                        ) -> list[AccessibilityReport]:
+    """Build each version's reader's PDF (booklets unimposed) and check it: PDF/UA-1 rules,
+    reading order against the Markdown, heading levels, and the document's language."""
+    import io
+
+    import pikepdf
+
+    from handouts.build import build_handout
+
+    reports = []
+    for name in topics or topic_names(roots):
+        topic = load_topic(roots, name)
+        for version_lang, version_level in topic.versions():
+            if (lang and version_lang != lang) or (level and version_level != level):
+                continue
+            for layout in layouts:
+                handout = build_handout(roots, name, clinic, layout,
+                                        Options(lang=version_lang, level=version_level,
+                                                date=_dt.date(2000, 1, 1)))
+                pdf = handout.pdf
+                report = AccessibilityReport(name, version_lang, version_level, layout)
+                report.problems += pdfua_problems(pdf)
+                report.problems += reading_order_problems(handout.document, pdf)
+                report.problems += heading_problems(structure_roles(pdf))
+                with pikepdf.open(io.BytesIO(pdf)) as document:
+                    declared = str(document.Root.get("/Lang", ""))
+                if declared != version_lang:
+                    report.problems.append(f"language: the PDF declares '{declared}', "
+                                           f"not '{version_lang}'")
+                reports.append(report)
+    return reports
+
+
+def format_accessibility(reports: list[AccessibilityReport]) -> str:
+    lines = []
+    for report in reports:
+        status = "PASS" if report.passed else "FAIL"
+        lines.append(f"{report.topic}  {report.lang}  {report.level}  {report.layout}: {status}")
+        lines.extend(f"    fail: {problem}" for problem in report.problems)
+    lines.append(f"{sum(r.passed for r in reports)} of {len(reports)} passed "
+                 "(PDF/UA-1 rules, reading order, headings, language)")
+    return "\n".join(lines)

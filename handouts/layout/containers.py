@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from reportlab.platypus import Flowable
 
+from handouts.layout.tagging import Element, artifact
 from handouts.layout.typeset import draw_string, text_width
 
 
@@ -22,6 +23,7 @@ class Marker:
     size: float
     colour: object  # a ReportLab colour
     right: float = 0.0  # numbers: where their right edge lies (they line up on the period)
+    tag: Element | None = None  # the list item's label (Lbl) in a tagged PDF
 
 
 class Indented(Flowable):
@@ -56,7 +58,7 @@ class Indented(Flowable):
             if marker.right:
                 left += marker.right - text_width(marker.text, marker.face, marker.size)
             draw_string(canvas, left, y + self.height - marker.size, marker.text, marker.face,
-                        marker.size, marker.colour)
+                        marker.size, marker.colour, marker.tag)
         self.content.drawOn(canvas, x + self.indent, y)
 
 
@@ -145,23 +147,24 @@ class Box(Flowable):
     def draw(self) -> None:
         canvas, look = self.canv, self.look
         top, _, _, left = look.padding
-        canvas.saveState()
-        canvas.setFillColor(look.background)
-        canvas.rect(0, 0, self.width, self.height, stroke=0, fill=1)
-        canvas.setFillColor(look.bar)
-        # the bar is centred on the box's edge, as a table's rule would be
-        canvas.rect(-look.bar_width / 2, 0, look.bar_width, self.height, stroke=0, fill=1)
-        if look.border:
-            canvas.setStrokeColor(look.bar)
-            canvas.setLineWidth(look.border)
-            inset = look.border / 2
-            canvas.rect(inset, inset, self.width - 2 * inset, self.height - 2 * inset,
-                        stroke=1, fill=0)
-        if look.icon:
-            x = look.bar_width / 2 + (left - look.bar_width / 2 - look.icon_size) / 2
-            draw_icon(canvas, look.icon, x, self.height - top - look.icon_size,
-                      look.icon_size, look.bar, look.background)
-        canvas.restoreState()
+        with artifact(canvas):
+            canvas.saveState()
+            canvas.setFillColor(look.background)
+            canvas.rect(0, 0, self.width, self.height, stroke=0, fill=1)
+            canvas.setFillColor(look.bar)
+            # the bar is centred on the box's edge, as a table's rule would be
+            canvas.rect(-look.bar_width / 2, 0, look.bar_width, self.height, stroke=0, fill=1)
+            if look.border:
+                canvas.setStrokeColor(look.bar)
+                canvas.setLineWidth(look.border)
+                inset = look.border / 2
+                canvas.rect(inset, inset, self.width - 2 * inset, self.height - 2 * inset,
+                            stroke=1, fill=0)
+            if look.icon:
+                x = look.bar_width / 2 + (left - look.bar_width / 2 - look.icon_size) / 2
+                draw_icon(canvas, look.icon, x, self.height - top - look.icon_size,
+                          look.icon_size, look.bar, look.background)
+            canvas.restoreState()
         y = self.height - top
         for flowable, height, gap in self._placed:
             y -= gap + height

@@ -16,6 +16,16 @@ from handouts.inputs.clinics import Clinic
 from handouts.inputs.layouts import Layout
 from handouts.layout.fonts import FontFamily, drawable_runs
 from handouts.layout.logo_image import logo_reader
+from handouts.layout.object_streams import save_compact
+from handouts.layout.tagging import (
+    END,
+    FOOTER_ARTIFACT,
+    HEADER_ARTIFACT,
+    Element,
+    Metadata,
+    Tags,
+    artifact,
+)
 
 GREY_TEXT = HexColor("#4A4A4A")  # 8.9:1 on white
 RULE_GREY = HexColor("#B8B8B8")
@@ -29,10 +39,12 @@ class DeferredCanvas(Canvas):
     """Keeps each page open until the document ends, so footers can say 'of M'.
 
     ReportLab numbers a bookmark by the page being written, so bookmarks are replayed when
-    their page is finally written."""
+    their page is finally written. With tags, the document is saved as a tagged PDF."""
 
     page_decorator: Callable[[Canvas, int, int], None] | None = None
     date_text: str = "D:20000101000000+00'00'"
+    tags: Tags | None = None
+    metadata: Metadata | None = None
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -59,15 +71,22 @@ class DeferredCanvas(Canvas):
             for key, kwargs in bookmarks:
                 Canvas.bookmarkPage(self, key, **kwargs)
             if self.page_decorator is not None:
-                self.page_decorator(self, self._pageNumber, total)
+                with artifact(self, FOOTER_ARTIFACT):  # the footer: a pagination artifact
+                    self.page_decorator(self, self._pageNumber, total)
             Canvas.showPage(self)
+        if self.tags is not None:
+            self.tags.write(self, self._doc.Pages.pages, self.metadata)
+        document = self._doc
+        document.format = functools.partial(save_compact, document)
         Canvas.save(self)
 
 
-def canvas_class(decorator: Callable[[Canvas, int, int], None], pdf_date: str) -> type:
-    """A DeferredCanvas subclass bound to one document's footer and date."""
+def canvas_class(decorator: Callable[[Canvas, int, int], None], pdf_date: str,
+                 tags: Tags | None = None, metadata: Metadata | None = None) -> type:
+    """A DeferredCanvas subclass bound to one document's footer, date and tags."""
     return type("HandoutCanvas", (DeferredCanvas,),
-                {"page_decorator": staticmethod(decorator), "date_text": pdf_date})
+                {"page_decorator": staticmethod(decorator), "date_text": pdf_date,
+                 "tags": tags, "metadata": metadata})
 
 
 @functools.lru_cache(maxsize=32)
@@ -91,6 +110,7 @@ class PageDecoration:
     page_label: str  # "Page {page} of {pages}"
     level_label: str | None
     covers: bool = False  # a booklet: no footer on the front and back covers
+    logo_tag: Element | None = None  # the first page's logo, a Figure in a tagged PDF
 
     def _header_geometry(self) -> tuple[float, float, float]:
         """(top of the logo, logo height, y of the rule under the header)."""
@@ -106,6 +126,7 @@ class PageDecoration:
         layout, clinic = self.layout, self.clinic
         top, height, rule_y = self._header_geometry()
         x = layout.margin_left
+        tags = canvas.tags if isinstance(canvas, DeferredCanvas) else None
         canvas.saveState()
         if layout.header_logo:
             width = height * clinic.logo.aspect
@@ -115,8 +136,21 @@ class PageDecoration:
                 canvas.drawImage(_reader(clinic.logo.header_png), x, top - height,
                                  width=width, height=height, mask="auto")
                 canvas.endForm()
+            # the first page's logo is the clinic's name for a screen reader; the others
+            # repeat it, as the running header does
+            figure = self.logo_tag if canvas.getPageNumber() == 1 else None
+            if tags is not None:
+                if figure is not None:
+                    figure.bbox = (x, top - height, x + width, top)
+                    canvas.addLiteral(tags.begin(figure, 1))
+                else:
+                    canvas.addLiteral(HEADER_ARTIFACT)
             canvas.doForm("header-logo")
+            if tags is not None:
+                canvas.addLiteral(END)
             x += width + 10
+        if tags is not None:
+            canvas.addLiteral(HEADER_ARTIFACT)
         if layout.header_clinic_name:
             size = max(layout.small_size, min(layout.body_size, 14))
             canvas.setFillColor(rl_colour(clinic.primary))
@@ -124,6 +158,8 @@ class PageDecoration:
         canvas.setStrokeColor(rl_colour(clinic.accent))
         canvas.setLineWidth(1.2)
         canvas.line(layout.margin_left, rule_y, layout.page_width - layout.margin_right, rule_y)
+        if tags is not None:
+            canvas.addLiteral(END)
         canvas.restoreState()
 
     def draw_footer(self, canvas: Canvas, page: int, pages: int) -> None:

@@ -54,6 +54,7 @@ from handouts.layout.containers import Box, BoxLook, Indented, Marker
 from handouts.layout.fonts import FontFamily, family, script_needing_shaping
 from handouts.layout.inline import InlineWriter
 from handouts.layout.pages import GREY_TEXT, RULE_GREY, PageDecoration, canvas_class, rl_colour
+from handouts.layout.tagging import Element, Metadata, Tags, artifact, marked
 from handouts.layout.typeset import Run, TextBlock, text_width
 
 BODY_TEXT = HexColor("#1A1A1A")
@@ -123,11 +124,47 @@ class RuledLines(Flowable):
         return [RuledLines(fit, self.spacing, self.colour)] if fit >= 2 else []
 
     def draw(self) -> None:
-        self.canv.setStrokeColor(self.colour)
-        self.canv.setLineWidth(0.7)
-        for index in range(self.count):
-            y = index * self.spacing + 1
-            self.canv.line(0, y, self.width, y)
+        with artifact(self.canv):
+            self.canv.setStrokeColor(self.colour)
+            self.canv.setLineWidth(0.7)
+            for index in range(self.count):
+                y = index * self.spacing + 1
+                self.canv.line(0, y, self.width, y)
+
+
+class TaggedTable(Table):
+    """A ReportLab table whose grid, tints and plain-string cells are artifacts; its
+    cells' paragraphs carry their own tags (TH, TD, or P in a form's labels)."""
+
+    def _drawBkgrnd(self) -> None:  # noqa: N802 (ReportLab's names)
+        with artifact(self.canv):
+            super()._drawBkgrnd()
+
+    def _drawLines(self) -> None:  # noqa: N802
+        with artifact(self.canv):
+            super()._drawLines()
+
+    def _drawCell(self, cellval, cellstyle, pos, size) -> None:  # noqa: N802
+        if isinstance(cellval, str):
+            with artifact(self.canv):
+                super()._drawCell(cellval, cellstyle, pos, size)
+        else:
+            super()._drawCell(cellval, cellstyle, pos, size)
+
+
+class Figure(Image):
+    """An image that is content: a Figure element with its alternative text."""
+
+    def __init__(self, data: bytes, width: float, height: float, tag: Element | None):
+        super().__init__(io.BytesIO(data), width=width, height=height, hAlign="LEFT")
+        self.tag = tag
+
+    def drawOn(self, canvas, x: float, y: float, _sW: float = 0) -> None:  # noqa: N802
+        if self.tag is not None:
+            left = self._hAlignAdjust(x, _sW)
+            self.tag.bbox = (left, y, left + self.drawWidth, y + self.drawHeight)
+        with marked(canvas, self.tag):
+            super().drawOn(canvas, x, y, _sW)
 
 
 class _HandoutDoc(BaseDocTemplate):
@@ -204,11 +241,34 @@ class _Builder:
         self.labels = document.labels
         self.width = layout.column_width  # boxes and tables fill one column
         self.body_frame_height = layout.page_height - layout.margin_top - layout.margin_bottom
+        # the structure tree, built in reading order alongside the flowables
+        self.tags = Tags(document.lang)
+        self.parent: Element | None = None  # where new elements go (None: the document)
+        self.heading_level = 1  # the last heading's level: levels never skip one
+        self.logo_tag: Element | None = None
 
     def para(self, runs: list[Run], style: ParagraphStyle, outline: str = "",
-             level: int = 0) -> TextBlock:
-        """A paragraph; with outline text, also a bookmark in the PDF's outline."""
-        return TextBlock(runs, style, self.family, self.link_colour, outline, level)
+             level: int = 0, role: str | None = "P") -> TextBlock:
+        """A paragraph; with outline text, also a bookmark in the PDF's outline. Its text
+        is tagged with the role (None: an artifact)."""
+        tag = self.tags.add(self.parent, role) if role else None
+        return TextBlock(runs, style, self.family, self.link_colour, outline, level, tag=tag)
+
+    def heading_role(self, level: int) -> str:
+        """H1..H6 for a heading at this level, never more than one below the last one."""
+        level = max(1, min(level, self.heading_level + 1, 6))
+        self.heading_level = level
+        return f"H{level}"
+
+    @contextlib.contextmanager
+    def within(self, role: str, alt: str | None = None) -> Iterator[Element]:
+        """Elements made inside this block are its kids."""
+        element = self.tags.add(self.parent, role, alt)
+        outer, self.parent = self.parent, element
+        try:
+            yield element
+        finally:
+            self.parent = outer
 
     def labelled(self, label: str, value: str) -> list[Run]:
         """'Label: value' with the label in bold."""
@@ -218,6 +278,9 @@ class _Builder:
     def story(self) -> list[Flowable]:
         """A handout: title and lead, the sections, then contacts and the required blocks."""
         story: list[Flowable] = self.title_block()
+        if self.layout.header_logo:  # the header's logo on the first page comes first
+            self.logo_tag = self.tags.add(None, "Figure", alt=self.clinic.name)
+            self.tags.root.kids.insert(0, self.tags.root.kids.pop())
         if self.layout.columns > 1:
             story.append(FrameBreak())  # the title spans the columns; the text flows below
         story.extend(self.personal_note())
@@ -229,13 +292,15 @@ class _Builder:
 
     def title_block(self, title_style: ParagraphStyle | None = None) -> list[Flowable]:
         doc, styles = self.document, self.styles
-        return [self.para(self.inline.text(doc.title), title_style or styles.title, doc.title),
+        self.heading_level = 0
+        return [self.para(self.inline.text(doc.title), title_style or styles.title, doc.title,
+                          role=self.heading_role(1)),
                 self.para(self.inline.text(doc.summary), styles.lead)]
 
     def title_height(self) -> float:
         """How tall the title block is across the full width (the first page's top frame)."""
         height = 0.0
-        for flowable in self.title_block():
+        for flowable in self.title_block():  # never drawn: their elements stay empty
             height += flowable.wrap(self.layout.frame_width, 10_000)[1]
             height += flowable.getSpaceAfter()
         return height + 2
@@ -256,11 +321,12 @@ class _Builder:
         story = self.blocks(doc.intro)
         for section in doc.sections:
             heading = section.heading
-            story.append(self.para(self.inline.runs(heading.content), styles.headings[2],
-                                   plain_text(heading.content)))
-            if section.adapted:
-                story.append(self.adapted_note())
-            story.extend(self.blocks(section.blocks))
+            with self.within("Sect"):
+                story.append(self.para(self.inline.runs(heading.content), styles.headings[2],
+                                       plain_text(heading.content), role=self.heading_role(2)))
+                if section.adapted:
+                    story.append(self.adapted_note())
+                story.extend(self.blocks(section.blocks))
         if doc.words_to_know:
             story.extend(self.words_to_know())
         return story
@@ -275,8 +341,8 @@ class _Builder:
         layout, clinic = self.layout, self.clinic
         frame_height = layout.page_height - layout.margin_top - layout.margin_bottom
         logo_height = min(1.4 * inch, frame_height * 0.22)
-        logo = Image(io.BytesIO(clinic.logo.png), width=logo_height * clinic.logo.aspect,
-                     height=logo_height, hAlign="LEFT")
+        logo = Figure(clinic.logo.png, logo_height * clinic.logo.aspect, logo_height,
+                      self.tags.add(self.parent, "Figure", alt=clinic.name))
         name_style = ParagraphStyle("CoverClinic", parent=self.styles.box_title,
                                     textColor=rl_colour(clinic.primary))
         title = ParagraphStyle("CoverTitle", parent=self.styles.title,
@@ -292,7 +358,9 @@ class _Builder:
         spacing = layout.body_leading * 1.9
         style = ParagraphStyle("NotesPageHeading", parent=self.styles.headings[2],
                                spaceBefore=0, keepWithNext=0)
-        heading = self.para(self.inline.text(self.labels["notes"]), style)
+        with self.within("Sect"):
+            heading = self.para(self.inline.text(self.labels["notes"]), style,
+                                role=self.heading_role(2))
         room = self.body_frame_height - style.leading - style.spaceAfter - spacing
         return [heading, Gap(spacing * 0.5),
                 RuledLines(max(1, int(room // spacing)), spacing, RULE_GREY)]
@@ -300,12 +368,13 @@ class _Builder:
     def personal_note(self) -> list[Flowable]:
         doc = self.document
         rows = []
-        if doc.prepared_for:
-            rows.append([self.para(self.labelled(self.labels["prepared_for"], doc.prepared_for),
-                                   self.styles.body)])
-        if doc.clinician_note:
-            rows.append([self.para(self.labelled(self.labels["note_from"], doc.clinician_note),
-                                   self.styles.body)])
+        with self.within("Div"):
+            if doc.prepared_for:
+                rows.append([self.para(self.labelled(self.labels["prepared_for"],
+                                                      doc.prepared_for), self.styles.body)])
+            if doc.clinician_note:
+                rows.append([self.para(self.labelled(self.labels["note_from"],
+                                                      doc.clinician_note), self.styles.body)])
         return [self.box(rows, rl_colour(self.clinic.primary),
                          rl_colour(self.clinic.primary.tint(0.92)))] if rows else []
 
@@ -326,7 +395,8 @@ class _Builder:
         if isinstance(block, Heading):
             level = max(3, min(block.level, 4)) if block.level > 2 else 2
             return [self.para(self.inline.runs(block.content), styles.headings[level],
-                              plain_text(block.content), level - 2 if level < 4 else 1)]
+                              plain_text(block.content), level - 2 if level < 4 else 1,
+                              role=self.heading_role(block.level))]
         if isinstance(block, BulletList):
             items = self.list_items(block, depth)
             if depth == 0 and len(block.items) <= SHORT_LIST_ITEMS:
@@ -339,7 +409,7 @@ class _Builder:
         if isinstance(block, TableBlock):
             return [self.table(block)]
         if isinstance(block, Rule):
-            return [Gap(4), _HRule(RULE_GREY), Gap(8)]
+            return [Gap(4), _HRule(RULE_GREY), Gap(8)]  # drawn as an artifact
         raise TypeError(f"unknown block {block!r}")
 
     def list_items(self, block: BulletList, depth: int) -> list[Flowable]:
@@ -353,12 +423,18 @@ class _Builder:
             right = max(text_width(f"{number}.", face, size)
                         for number in range(first, first + len(block.items)))
             indent = max(indent, right + size * 0.5)
-        for number, item in enumerate(block.items, start=first):
-            text = f"{number}." if block.ordered else "\u2022" if depth == 0 else "\u2013"
-            flowables = self.blocks(item.blocks, depth + 1) or [self.para([], self.styles.body)]
-            out.extend(Indented(flowable, indent,
-                                Marker(text, face, size, colour, right) if not index else None)
-                       for index, flowable in enumerate(flowables))
+        with self.within("L"):
+            for number, item in enumerate(block.items, start=first):
+                text = f"{number}." if block.ordered else "\u2022" if depth == 0 else "\u2013"
+                with self.within("LI"):
+                    label = self.tags.add(self.parent, "Lbl")
+                    with self.within("LBody"):
+                        flowables = self.blocks(item.blocks, depth + 1) or [
+                            self.para([], self.styles.body)]
+                out.extend(Indented(flowable, indent,
+                                    Marker(text, face, size, colour, right, label)
+                                    if not index else None)
+                           for index, flowable in enumerate(flowables))
         return out
 
     def box(self, rows: list[list[Flowable]], bar, background, icon: str = "",
@@ -371,8 +447,8 @@ class _Builder:
                   border: float = 0.0, keep: int = 1,
                   continued: Callable[[], Flowable] | None = None) -> list[Flowable]:
         size = self.layout.body_size
-        if not any(rows):  # an empty box ("> " alone) draws nothing
-            return []
+        if not any(rows):  # an empty box ("> " alone) draws nothing, even in a list item
+            return [Gap(0)]
         icon_size = self.styles.box_title.leading * 1.15 if icon else 0.0
         left = size * 1.1 + (icon_size + size * 0.5 if icon else 0.0)
         look = BoxLook(background, bar, 6 if border > 1 else 5,
@@ -395,31 +471,50 @@ class _Builder:
             bar = rl_colour(clinic.accent)
             background, title_colour = rl_colour(clinic.accent.tint(0.92)), BODY_TEXT
         rows: list[list[Flowable]] = []
-        if block.title:
-            style = ParagraphStyle("BoxTitleColoured", parent=self.styles.box_title,
-                                   textColor=title_colour)
-            rows.append([self.para(self.inline.runs(block.title), style)])
-        for inner in block.blocks:
-            if isinstance(inner, BulletList):
-                rows.append(self.list_items(inner, 0))
-            else:
-                rows.extend([flowable] for flowable in self.block(inner, depth=1))
+        with self.within("Div"):  # a box reads as a group under its own heading
+            if block.title:
+                style = ParagraphStyle("BoxTitleColoured", parent=self.styles.box_title,
+                                       textColor=title_colour)
+                rows.append([self.para(self.inline.runs(block.title), style,
+                                       role=self.box_heading())])
+            for inner in block.blocks:
+                if isinstance(inner, BulletList):
+                    rows.append(self.list_items(inner, 0))
+                else:
+                    rows.extend([flowable] for flowable in self.block(inner, depth=1))
         return self.box(rows, bar, background, icon, border)
+
+    def box_heading(self) -> str:
+        """A box's title is a heading one level below its section's (H3 in a section, H2
+        outside one); what follows the box goes on at the section's level."""
+        in_section = self.parent is not None and any(
+            element.role == "Sect" for element in self._ancestors())
+        role = self.heading_role(3 if in_section else 2)
+        return role
+
+    def _ancestors(self) -> Iterator[Element]:
+        element = self.parent
+        while element is not None:
+            yield element
+            element = element.parent
 
     def notes(self, block: NotesArea) -> Flowable:
         size = self.layout.body_size
         spacing = self.layout.body_leading * 1.9
         parts: list[Flowable] = []
+        group = self.tags.add(self.parent, "Div")  # labels to write after; lines: artifacts
+        outer, self.parent = self.parent, group
         if block.title:
-            parts.append(self.para(self.inline.runs(block.title), self.styles.headings[3]))
+            parts.append(self.para(self.inline.runs(block.title), self.styles.headings[3],
+                                   role=self.box_heading()))
         if block.fields:
             label_width = min(self.width * 0.5,
                               max(self.family_width(f) for f in block.fields) + size)
             label_style = ParagraphStyle("FieldLabel", parent=self.styles.body, spaceAfter=0)
             rows = [[self.para(self.inline.text(field), label_style), ""]
                     for field in block.fields]
-            table = Table(rows, colWidths=[label_width, self.width - label_width],
-                          hAlign="LEFT")
+            table = TaggedTable(rows, colWidths=[label_width, self.width - label_width],
+                                hAlign="LEFT")
             table.setStyle(TableStyle([
                 ("LINEBELOW", (1, 0), (1, -1), 0.7, RULE_GREY),
                 ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
@@ -431,6 +526,7 @@ class _Builder:
             parts.append(table)
         parts.append(Gap(spacing * 0.5))
         parts.append(RuledLines(block.lines, spacing, RULE_GREY))
+        self.parent = outer
         return Together(parts)
 
     def family_width(self, text: str) -> float:
@@ -447,15 +543,19 @@ class _Builder:
         width = max(len(block.header), *(len(r) for r in block.rows)) if block.rows else len(
             block.header)
         rows = []
-        if block.header:
-            rows.append([self.para(self.inline.runs(c), header_style) for c in block.header])
-        for row in block.rows:
-            cells = [self.para(self.inline.runs(c), cell_style) for c in row]
-            rows.append(cells + [""] * (width - len(cells)))
-        if not rows or width == 0:
+        if not (block.header or block.rows) or width == 0:
             return Gap(0)
-        table = Table(rows, colWidths=column_widths(rows, self.width, TABLE_CELL_PADDING),
-                      repeatRows=1 if block.header else 0, hAlign="LEFT")
+        with self.within("Table"):
+            if block.header:
+                with self.within("TR"):
+                    rows.append([self.cell(c, header_style, "TH") for c in block.header])
+            for row in block.rows:
+                with self.within("TR"):
+                    cells = [self.cell(c, cell_style, "TD") for c in row]
+                    rows.append(cells + [self.cell((), cell_style, "TD")
+                                         for _ in range(width - len(cells))])
+        table = TaggedTable(rows, colWidths=column_widths(rows, self.width, TABLE_CELL_PADDING),
+                            repeatRows=1 if block.header else 0, hAlign="LEFT")
         table.setStyle(TableStyle([
             ("GRID", (0, 0), (-1, -1), 0.5, RULE_GREY),
             ("BACKGROUND", (0, 0), (-1, 0), rl_colour(self.clinic.primary.tint(0.9)))
@@ -469,23 +569,32 @@ class _Builder:
         ]))
         return Together([table, Gap(self.layout.body_size)]) if len(rows) < 12 else table
 
+    def cell(self, content, style: ParagraphStyle, role: str) -> TextBlock:
+        """A table cell: its text tagged as the cell (header cells head their column)."""
+        tag = self.tags.add(self.parent, role, scope="Column" if role == "TH" else None)
+        return TextBlock(self.inline.runs(content), style, self.family, self.link_colour,
+                         tag=tag)
+
     def words_to_know(self) -> list[Flowable]:
         """The glossary box: kept whole when short; a longer one may continue on the next
         page or column, under "Words to know (continued)", never leaving one or two entries
         on their own."""
         title = self.labels["words_to_know"]
-        rows: list[list[Flowable]] = [[self.para(self.inline.text(title),
-                                                 self.styles.box_title)]]
-        for entry in self.document.words_to_know:
-            rows.append([self.para([*self.inline.text(entry.term, bold=True),
-                                    *self.inline.text(": " + entry.definition)],
-                                   self.styles.list_body)])
+        with self.within("Sect"):
+            rows: list[list[Flowable]] = [[self.para(self.inline.text(title),
+                                                     self.styles.box_title,
+                                                     role=self.heading_role(2))]]
+            for entry in self.document.words_to_know:
+                rows.append([self.para([*self.inline.text(entry.term, bold=True),
+                                        *self.inline.text(": " + entry.definition)],
+                                       self.styles.list_body)])
         bar, background = rl_colour(self.clinic.accent), rl_colour(self.clinic.accent.tint(0.92))
         if len(rows) - 1 <= SHORT_GLOSSARY:
             return [self.box(rows, bar, background)]
         continued = f"{title} {self.labels['continued']}"
+        # the repeated title is read once, where the box starts: here it is an artifact
         return self.box_parts(rows, bar, background, keep=3, continued=lambda: self.para(
-            self.inline.text(continued), self.styles.box_title))
+            self.inline.text(continued), self.styles.box_title, role=None))
 
     # -- what every handout ends with --
     def learn_more(self) -> list[Flowable]:
@@ -497,16 +606,20 @@ class _Builder:
             ListItemBlock((ParagraphBlock((Text(f"{link.label}: "), Link(
                 link.url, (Text(_display_url(link.url)),)))),))
             for link in doc.learn_more))
-        return [self.para(self.inline.text(labels["learn_more"]), self.styles.headings[2],
-                          labels["learn_more"]),
-                Together(self.list_items(links, 0)), Gap(self.layout.body_size)]
+        with self.within("Sect"):
+            heading = self.para(self.inline.text(labels["learn_more"]), self.styles.headings[2],
+                                labels["learn_more"], role=self.heading_role(2))
+            return [heading, Together(self.list_items(links, 0)), Gap(self.layout.body_size)]
 
     def closing(self) -> list[Flowable]:
         """How to reach the clinic, sources, dates, copyright and disclaimer."""
         doc, styles, labels, clinic = self.document, self.styles, self.labels, self.clinic
         text = self.inline.text
+        contact_group = self.tags.add(self.parent, "Div")
+        outer, self.parent = self.parent, contact_group
         contact = [self.para(text(labels["contact"]), ParagraphStyle(
-            "ContactTitle", parent=styles.box_title, textColor=rl_colour(clinic.primary))),
+            "ContactTitle", parent=styles.box_title, textColor=rl_colour(clinic.primary)),
+            role=self.heading_role(2)),
             self.para(self.inline.lines(text(clinic.name, bold=True),
                                         *(text(line) for line in clinic.address)),
                       styles.list_body)]
@@ -518,6 +631,7 @@ class _Builder:
         contact.append(self.para(self.inline.lines(*lines), styles.list_body))
         if clinic.footer_note:
             contact.append(self.para(text(clinic.footer_note, italic=True), styles.list_body))
+        self.parent = outer
         small = styles.small
         sources = "; ".join(_source_line(source) for source in doc.sources)
         reviewed = labels["reviewed"].replace("{reviewer}", doc.reviewed_by)
@@ -566,9 +680,10 @@ class _HRule(Flowable):
         return available_width, self.thickness
 
     def draw(self) -> None:
-        self.canv.setStrokeColor(self.colour)
-        self.canv.setLineWidth(self.thickness)
-        self.canv.line(0, self.thickness / 2, self.width, self.thickness / 2)
+        with artifact(self.canv):
+            self.canv.setStrokeColor(self.colour)
+            self.canv.setLineWidth(self.thickness)
+            self.canv.line(0, self.thickness / 2, self.width, self.thickness / 2)
 
 
 def column_widths(rows: list[list], room: float, padding: float) -> list[float]:
@@ -685,6 +800,7 @@ def _render(document: Document, clinic: Clinic, layout: Layout, warnings: Warnin
     booklet = notes_pages is not None
     decoration = PageDecoration(clinic, layout, builder.family, document.title,
                                 document.labels["page_of"], level_name, covers=booklet)
+    creator, producer = f"handouts {__version__}", f"handouts {__version__} (ReportLab)"
     buffer = io.BytesIO()
     keywords = list(document.keywords) + [f"language:{document.lang}",
                                           f"level:{document.level}"] + list(extra_keywords)
@@ -696,8 +812,7 @@ def _render(document: Document, clinic: Clinic, layout: Layout, warnings: Warnin
         topMargin=layout.page_height - decoration.frame_top(),
         bottomMargin=layout.margin_bottom,
         title=document.title, author=clinic.name, subject=document.summary,
-        keywords=keywords, creator=f"handouts {__version__}",
-        producer=f"handouts {__version__} (ReportLab)", lang=document.lang, invariant=1,
+        keywords=keywords, creator=creator, producer=producer, lang=document.lang, invariant=1,
         initialFontName=builder.family.face("regular"),
     )
     top = decoration.frame_top()
@@ -722,10 +837,14 @@ def _render(document: Document, clinic: Clinic, layout: Layout, warnings: Warnin
     else:
         doc.addPageTemplates([page])
         story = builder.story()
+    decoration.logo_tag = builder.logo_tag
+    metadata = Metadata(document.title, document.summary, clinic.name, keywords, creator,
+                        producer, document.generated)
     try:
         with _binary_streams():
             doc.build(story, canvasmaker=canvas_class(decoration.draw_footer,
-                                                      pdf_date(document)))
+                                                      pdf_date(document), builder.tags,
+                                                      metadata))
     except LayoutError as error:
         raise HandoutsError(f"a block is too tall to fit on one {layout.name} page; split it "
                             f"into shorter parts ({str(error).split('(')[0].strip()})") from None

@@ -22,6 +22,7 @@ from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
 from reportlab.platypus import Flowable
 
 from handouts.layout.fonts import FontFamily, kerning
+from handouts.layout.tagging import END, Element, canvas_tags
 
 _FUZZ = 1e-6
 SOFT_HYPHEN = "\u00ad"
@@ -389,12 +390,14 @@ def _fragments(line: _Line) -> list[list]:
 
 class TextBlock(Flowable):
     """A paragraph of runs in one ParagraphStyle (size, leading, colour, spacing,
-    keep-with-next). A heading may carry an outline entry (a PDF bookmark)."""
+    keep-with-next). A heading may carry an outline entry (a PDF bookmark); its tag is the
+    structure element its text belongs to (None: drawn as an artifact in a tagged PDF)."""
 
     def __init__(self, runs: list[Run], style: ParagraphStyle, family: FontFamily,
                  link_colour=None, outline: str = "", level: int = 0,
-                 _words_: list[_Word] | None = None):
+                 _words_: list[_Word] | None = None, tag: Element | None = None):
         super().__init__()
+        self.tag = tag
         self.style = style
         self.family = family
         self.link_colour = link_colour
@@ -472,7 +475,8 @@ class TextBlock(Flowable):
             if hard_break:
                 words.append(_BREAK)
         part = TextBlock([], self.style, self.family, self.link_colour,
-                         self.outline_text if first else "", self.outline_level, words)
+                         self.outline_text if first else "", self.outline_level, words,
+                         self.tag)
         if "keepWithNext" in self.__dict__:
             part.keepWithNext = self.keepWithNext
         return part
@@ -489,7 +493,8 @@ class TextBlock(Flowable):
     def _write(self, canvas, left: float, bottom: float) -> None:
         """Write the lines as one PDF text object: the first line placed by a text matrix,
         the next ones by T* (next line, at the leading); each fragment in its font subset
-        (TrueType faces only, which is all handouts embed)."""
+        (TrueType faces only, which is all handouts embed). In a tagged PDF the text is
+        marked as its element's content, each link's text as a Link element inside it."""
         if not self._lines:
             return
         style = self.style
@@ -498,28 +503,59 @@ class TextBlock(Flowable):
         size_text = fp_str(size)
         colours = {False: _fill(style.textColor), True: _fill(self.link_colour or style.textColor)}
         y = bottom + self.height - size  # the first baseline: one font size below the top
-        code = [f"q BT 1 0 0 1 {fp_str(left, y)} Tm {fp_str(leading)} TL"]
+        tags, page = canvas_tags(canvas), canvas._pageNumber
+        tagged, last = tags is not None, len(self._lines) - 1
+        code = ["q BT"]
+        if tags is not None:
+            code.append(tags.opener(self.tag, page))
+            # links are elements of their own only inside real content
+            tags = tags if code[-1].endswith("BDC") and self.tag is not None else None
+        code.append(f"1 0 0 1 {fp_str(left, y)} Tm {fp_str(leading)} TL")
         subset_now, colour_now = None, None
-        links: list[tuple[str, float, float, float]] = []
+        links: list[tuple[str, float, float, float, Element | None]] = []
+        link_now: str | None = None
+        link_element: Element | None = None
         for index, line in enumerate(self._lines):
             if index:
                 code.append("T*")
             x = left
-            for face, link, chunk, width in _fragments(line):
+            fragments = _fragments(line)
+            if tagged and index < last and fragments and (
+                    line[2] or self._lines[index + 1][0][0][2] is not None):
+                # the space the line broke at, drawn past its end: text read aloud (or
+                # copied) keeps its words apart (the parts of a word cut in two do not)
+                fragments[-1][2] += " "
+            for face, link, chunk, width in fragments:
+                if tags is not None and link != link_now and chunk.strip():
+                    code.append(END)  # the text so far; a link's text is a Link element
+                    if link:
+                        link_element = tags.add(self.tag, "Link")
+                        code.append(tags.begin(link_element, page))
+                    else:
+                        code.append(tags.begin(self.tag, page))
+                    link_now = link
                 colour = colours[link is not None]
                 if colour is not colour_now:
                     code.append(colour)
                     colour_now = colour
                 subset_now = _show(code, chunk, face, size_text, document, subset_now)
                 if link:
-                    links.append((link, x, y - index * leading, width))
+                    if link_element is not None:
+                        link_element.text += chunk
+                    links.append((link, x, y - index * leading, width, link_element))
                 x += width
+        if tagged:
+            code.append(END)
         code.append("ET Q")
         canvas.addLiteral(" ".join(code))
-        for link, x, base, width in links:
+        for link, x, base, width, element in links:
             bottom = base - size / 8
-            canvas.linkURL(link, (x, bottom, x + width, bottom + leading), relative=1,
-                           kind="URI")
+            rect = (x, bottom, x + width, bottom + leading)
+            if element is None:
+                canvas.linkURL(link, rect, relative=1, kind="URI")
+            else:
+                tags.link(canvas, element, link, canvas._absRect(rect, 1),
+                          " ".join(element.text.split()) or link)
 
 
 @functools.lru_cache(maxsize=64)
@@ -560,9 +596,13 @@ def _show(code: list[str], text: str, face: str, size_text: str, document,
     return subset_now
 
 
-def draw_string(canvas, x: float, y: float, text: str, face: str, size: float, colour) -> None:
-    """One string in one face at (x, y), written as a PDF text object (a list bullet)."""
-    code = [f"q BT {_fill(colour)} 1 0 0 1 {fp_str(x, y)} Tm"]
+def draw_string(canvas, x: float, y: float, text: str, face: str, size: float, colour,
+                tag: Element | None = None) -> None:
+    """One string in one face at (x, y), written as a PDF text object (a list bullet),
+    in a tagged PDF marked as the element's content (or as an artifact)."""
+    tags = canvas_tags(canvas)
+    opener = "" if tags is None else tags.opener(tag, canvas._pageNumber) + " "
+    code = [f"q BT {opener}{_fill(colour)} 1 0 0 1 {fp_str(x, y)} Tm"]
     _show(code, text, face, fp_str(size), canvas._doc, None)
-    code.append("ET Q")
+    code.append("ET Q" if tags is None else "EMC ET Q")
     canvas.addLiteral(" ".join(code))
