@@ -49,9 +49,17 @@ def generation_date(given: _dt.date | None) -> _dt.date:
     return _dt.date.today()
 
 
-def default_output_name(topic: str, clinic: str, options: Options, layout: str) -> str:
+def default_output_name(topic: str, clinic: str, options: Options, layout: str,
+                        suffix: str = "pdf") -> str:
     """Topic-based and never personal: the patient's name is not part of it."""
-    return f"{topic}-{clinic}-{options.lang}-{options.level}-{layout}.pdf"
+    return f"{topic}-{clinic}-{options.lang}-{options.level}-{layout}.{suffix}"
+
+
+def html_edition(handout: Handout) -> bytes:
+    """The handout as one self-contained, accessible HTML page (UTF-8)."""
+    from handouts.layout.html_edition import render_html
+
+    return render_html(handout.document, handout.clinic).encode("utf-8")
 
 
 def build_handout(roots: Roots, topic_slug: str, clinic_slug: str, layout_name: str = "letter",
@@ -119,11 +127,17 @@ def generate(roots: Roots, topic_slug: str, clinic_slug: str, layout_name: str =
              options: Options | None = None, output: Path | None = None,
              output_dir: Path = Path("output"), impose: bool = True,
              marks: bool | str = False, password_env: str | None = None,
-             finish=None) -> tuple[Path, Handout]:
-    """Build one handout and write it atomically; returns where it went. `finish(handout,
-    data)` may change the print-ready bytes before they are protected and written (the
-    chart strip stamps its block on the last page)."""
+             finish=None, output_format: str = "pdf") -> tuple[Path, Handout]:
+    """Build one handout and write it atomically, as a PDF or as its HTML edition
+    (output_format "html"); returns where it went. `finish(handout, data)` may change the
+    print-ready bytes before they are protected and written (the chart strip stamps its
+    block on the last page)."""
     options = options or Options()
+    if output_format not in ("pdf", "html"):
+        raise HandoutsError(f"'{output_format}' is not an output format; use pdf or html")
+    if output_format == "html" and password_env:
+        raise HandoutsError("--password-env protects PDFs only; the HTML edition cannot be "
+                            "encrypted")
     password = None
     if password_env:
         from handouts.finishing.protect import password_from_env
@@ -131,7 +145,11 @@ def generate(roots: Roots, topic_slug: str, clinic_slug: str, layout_name: str =
         password = password_from_env(password_env)  # checked before anything is built
     handout = build_handout(roots, topic_slug, clinic_slug, layout_name, options)
     if output is None:
-        output = output_dir / default_output_name(topic_slug, clinic_slug, options, layout_name)
+        output = output_dir / default_output_name(topic_slug, clinic_slug, options, layout_name,
+                                                  output_format)
+    if output_format == "html":
+        write_atomically(output, html_edition(handout))
+        return output, handout
     data = print_ready(handout, impose, marks)
     if finish is not None:
         data = finish(handout, data)

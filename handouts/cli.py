@@ -125,13 +125,16 @@ def _print_warnings(warnings) -> None:
               help="An 'education given' block for paper charts: at the foot of the last "
                    "page, or as a separate 4 x 2 in label PDF beside the handout.")
 @_records_options
+@click.option("--format", "output_format", type=click.Choice(["pdf", "html"]), default="pdf",
+              show_default=True,
+              help="pdf, or html: the accessible web page edition (one self-contained file).")
 @click.pass_context
 def generate(ctx: click.Context, topic: str, clinic: str, lang: str, level: str, layout: str,
              output: Path | None, date: _dt.date | None, impose: bool, marks: str | None,
              patient_name: str | None, note: str | None, password_env: str | None,
              chart_strip: str | None, staff: str | None, patient_reference: str | None,
-             database_url: str) -> None:
-    """Generate one handout as a PDF and print where it was written.
+             database_url: str, output_format: str) -> None:
+    """Generate one handout as a PDF (or its HTML edition) and print where it was written.
 
     \b
     Example:
@@ -139,6 +142,7 @@ def generate(ctx: click.Context, topic: str, clinic: str, lang: str, level: str,
       handouts generate bone-metastasis --clinic lakeside --lang es --level easy -o es.pdf
       handouts generate bone-metastasis --clinic riverside --layout booklet-letter --marks
       handouts generate bone-metastasis --clinic lakeside --staff "Ana R." --chart-strip label
+      handouts generate bone-metastasis --clinic riverside --format html
     """
     from handouts.build import default_output_name
     from handouts.build import generate as generate_handout
@@ -156,7 +160,7 @@ def generate(ctx: click.Context, topic: str, clinic: str, lang: str, level: str,
     finish = chart_strip_finisher(staff, impose) if chart_strip == "page" else None
     path, handout = generate_handout(_roots(ctx), topic, clinic, layout, options, output,
                                      impose=impose, marks=marks, password_env=password_env,
-                                     finish=finish)
+                                     finish=finish, output_format=output_format)
     _print_warnings(handout.warnings)
     click.echo(display_path(path))
     if chart_strip == "label":
