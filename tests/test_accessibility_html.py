@@ -7,12 +7,7 @@ import re
 from html import unescape
 
 import pytest
-from browser_support import (  # noqa: F401 - fixtures
-    assert_accessible,
-    axe_violations,
-    browser,
-    page,
-)
+from browser_support import assert_accessible, axe_violations
 from conftest import REPO, run_cli
 
 from handouts.build import build_handout
@@ -76,7 +71,7 @@ def test_password_is_refused_for_the_html_edition(tmp_path):
 @pytest.mark.parametrize(("topic", "lang", "level"), [
     ("bone-metastasis", "en", "standard"), ("hypercalcemia", "es", "easy"),
     ("radiation-to-bone", "en", "easy")])
-def test_html_edition_passes_axe_core_in_chromium(tmp_path, page, topic, lang, level):  # noqa: F811
+def test_html_edition_passes_axe_core_in_chromium(tmp_path, page, topic, lang, level):
     path = html_file(tmp_path, topic, "lakeside" if lang == "es" else "riverside", lang, level)
     page.goto(path.as_uri())
     assert page.evaluate("document.documentElement.lang") == lang

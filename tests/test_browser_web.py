@@ -7,11 +7,10 @@ import io
 import threading
 
 import pytest
-from browser_support import (  # noqa: F401 - browser is a fixture
+from browser_support import (  # the browser fixtures come from conftest's pytest_plugins
     DESKTOP,
     TABLET,
     assert_accessible,
-    browser,
     require_browser,
 )
 from conftest import all_text, page_texts
