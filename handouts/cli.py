@@ -269,12 +269,15 @@ def batch(ctx: click.Context, plan: Path | None, all_topics: bool, clinics: tupl
               help="The patient was warned that an unencrypted email is not private and "
                    "accepted it (recorded with --staff).")
 @_records_options
+@click.option("--attach-html", is_flag=True,
+              help="Also attach the accessible web page edition (not with a password).")
 @click.pass_context
 def email(ctx: click.Context, topic: str | None, clinic: str | None, to: str | None, lang: str,
           level: str, layout: str, patient_name: str | None, note: str | None,
           password_env: str | None, send: bool, save_eml: Path | None, resend: Path | None,
           outbox: Path, date: _dt.date | None, unencrypted_accepted: bool, staff: str | None,
-          patient_reference: str | None, database_url: str) -> None:
+          patient_reference: str | None, database_url: str,
+          attach_html: bool) -> None:
     """Email a handout to a patient: save the message, or send it over SMTP.
 
     The password is read from an environment variable, never typed on the command line.
@@ -314,7 +317,7 @@ def email(ctx: click.Context, topic: str | None, clinic: str | None, to: str | N
     try:
         result = email_handout(roots, topic, clinic, to, layout=layout, options=options,
                                password_env=password_env, send=send, save_eml=save_eml,
-                               outbox=outbox)
+                               outbox=outbox, attach_html=attach_html)
     except HandoutsError as error:
         if record is not None and getattr(error, "sent", None):
             number = record.write(error.sent, "kept-in-outbox", _roots(ctx))
@@ -348,10 +351,18 @@ def email(ctx: click.Context, topic: str | None, clinic: str | None, to: str | N
 @click.option("--strict", is_flag=True,
               help="Also fail on warnings: reviews due soon, translations or clinic "
                    "sections behind the text they were made from.")
+@click.option("--accessibility", is_flag=True,
+              help="Instead: build each version's reader's PDF in every layout (or --layout) "
+                   "and check it is a clean tagged PDF (PDF/UA-1 rules), reads in the "
+                   "Markdown's order, has headings without skipped levels and declares its "
+                   "language.")
+@click.option("--layout", "layouts", multiple=True,
+              help="With --accessibility: only this layout (repeatable).")
 @click.pass_context
 def check(ctx: click.Context, topics: tuple[str, ...], lang: str | None, level: str | None,
           max_grade: float | None, output_format: str, date: _dt.date | None,
-          clinics: tuple[str, ...], strict: bool) -> None:
+          clinics: tuple[str, ...], strict: bool, accessibility: bool,
+          layouts: tuple[str, ...]) -> None:
     """Score readability and lint plain language; check review dates, translations and
     clinics' own sections; fail on anything above its target or out of date.
 
@@ -360,13 +371,43 @@ def check(ctx: click.Context, topics: tuple[str, ...], lang: str | None, level: 
       handouts check
       handouts check bone-metastasis --lang es --level easy --format json
       handouts check --date 2027-06-01 --strict
+      handouts check --accessibility --clinic riverside
     """
+    if accessibility:
+        _check_accessibility(ctx, topics, lang, level, output_format, clinics, layouts)
+        return
     from handouts.check import check_topics, format_table, write_json
 
     reports = check_topics(_roots(ctx), list(topics) or None, lang, level, max_grade,
                            today=date, clinics=list(clinics) or None)
     click.echo(write_json(reports) if output_format == "json" else format_table(reports))
     if not all(report.passed and not (strict and report.warnings) for report in reports):
+        ctx.exit(1)
+
+
+def _check_accessibility(ctx: click.Context, topics: tuple[str, ...], lang: str | None,
+                         level: str | None, output_format: str, clinics: tuple[str, ...],
+                         layouts: tuple[str, ...]) -> None:
+    import json
+
+    from handouts.check import ACCESSIBILITY_LAYOUTS, check_accessibility, format_accessibility
+    from handouts.inputs.clinics import clinic_names
+
+    roots = _roots(ctx)
+    names = list(clinics) or clinic_names(roots)[:1]  # branding does not change the tags
+    if not names:
+        raise HandoutsError("there is no clinic profile to build the handouts with")
+    reports = []
+    for clinic in names:
+        reports += check_accessibility(roots, clinic, list(topics) or None, lang, level,
+                                       layouts or ACCESSIBILITY_LAYOUTS)
+    if output_format == "json":
+        click.echo(json.dumps({"passed": all(r.passed for r in reports),
+                               "reports": [r.as_dict() for r in reports]}, indent=2,
+                              ensure_ascii=False))
+    else:
+        click.echo(format_accessibility(reports))
+    if not all(report.passed for report in reports):
         ctx.exit(1)
 
 

@@ -38,12 +38,16 @@ def email_handout(roots: Roots, topic: str, clinic_slug: str, to: str, *,
                   password_env: str | None = None, password: str | None = None,
                   send: bool = False,
                   save_eml: Path | None = None, outbox: Path = Path("outbox"),
-                  handout: Handout | None = None) -> EmailResult:
+                  handout: Handout | None = None, attach_html: bool = False) -> EmailResult:
     """Build (or take the caller's already built `handout` of the same choice), protect,
-    compose, then save or send."""
+    compose, then save or send. With attach_html, the accessible HTML edition goes
+    beside the PDF (never with a password: a web page cannot be encrypted)."""
     options = options or Options()
     if send == (save_eml is not None):
         raise HandoutsError("choose one: --send, or --save-eml PATH")
+    if attach_html and (password is not None or password_env):
+        raise HandoutsError("the HTML edition cannot be password-protected; leave out "
+                            "--attach-html or the password")
     to = checked_address(to)  # before anything is built
     if password is not None:  # given directly by a caller such as the web app
         from handouts.finishing.protect import checked_password
@@ -70,6 +74,11 @@ def email_handout(roots: Roots, topic: str, clinic_slug: str, to: str, *,
         password_hint=(handout.clinic.mail.password_hint
                        or handout.document.labels["password_hint"]))
     message = build_message(context, to, pdf)
+    if attach_html:
+        from handouts.build import html_edition
+
+        message.add_attachment(html_edition(handout), maintype="text", subtype="html",
+                               filename=context.attachment_name.removesuffix(".pdf") + ".html")
     import hashlib
 
     sent = {"form_id": handout.document.form_id, "title": handout.document.title,

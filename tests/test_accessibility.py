@@ -174,3 +174,14 @@ def test_encrypted_pdf_keeps_the_permission_to_extract_text_for_accessibility():
         assert document.is_encrypted
         assert document.allow.accessibility
         assert "/StructTreeRoot" in document.Root
+
+
+def test_check_accessibility_command_reports_each_version_and_layout():
+    from conftest import run_cli
+
+    result = run_cli("check", "--accessibility", "hypercalcemia", "--lang", "es", "--level",
+                     "easy", "--layout", "letter", "--layout", "booklet-a4", "--clinic",
+                     "lakeside", roots=ROOTS)
+    assert result.exit_code == 0, result.output
+    assert "hypercalcemia  es  easy  booklet-a4: PASS" in result.output
+    assert "2 of 2 passed" in result.output

@@ -86,3 +86,23 @@ def test_html_edition_passes_axe_core_in_chromium(tmp_path, page, topic, lang, l
     # the print stylesheet keeps it readable on paper too
     page.emulate_media(media="print")
     assert not axe_violations(page)
+
+
+def test_email_can_attach_the_html_edition_beside_the_pdf(tmp_path):
+    from email import message_from_bytes
+
+    eml = tmp_path / "m.eml"
+    result = run_cli("email", "bone-metastasis", "--clinic", "riverside", "--to",
+                     "patient@example.org", "--attach-html", "--save-eml", str(eml),
+                     roots=ROOTS)
+    assert result.exit_code == 0, result.output
+    parts = {part.get_filename(): part for part in message_from_bytes(eml.read_bytes()).walk()
+             if part.get_filename()}
+    assert set(parts) == {"bone-metastasis-en-standard.pdf", "bone-metastasis-en-standard.html"}
+    html = parts["bone-metastasis-en-standard.html"].get_payload(decode=True).decode("utf-8")
+    assert html.startswith("<!DOCTYPE html>") and 'lang="en"' in html
+    refused = run_cli("email", "bone-metastasis", "--clinic", "riverside", "--to",
+                      "patient@example.org", "--attach-html", "--password-env", "PW",
+                      "--save-eml", str(tmp_path / "n.eml"), roots=ROOTS,
+                      env={"PW": "secret-words"})
+    assert refused.exit_code == 1 and not (tmp_path / "n.eml").exists()

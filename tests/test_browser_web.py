@@ -137,6 +137,21 @@ def test_find_bone_preview_spanish_easy_lakeside_and_download(signed_in_page, se
     assert PATIENT not in page.url
 
 
+def test_the_accessible_web_page_edition_opens_from_the_make_page(signed_in_page, server):
+    base, _ = server
+    page = signed_in_page()
+    page.goto(f"{base}/topics/hypercalcemia")
+    choose(page, Clinic="lakeside", Language="es")
+    with page.context.expect_page() as opened:
+        page.get_by_role("button", name="Web page").click()
+    edition = opened.value
+    edition.wait_for_load_state()
+    assert edition.evaluate("document.documentElement.lang") == "es"
+    assert edition.evaluate("[...document.images].every(i => i.alt && i.naturalWidth > 0)")
+    assert edition.locator("h1").count() == 1
+    assert_accessible(edition, "the HTML edition in the web app")
+
+
 def test_a_booklet_layout_shows_the_duplex_instruction(signed_in_page, server):
     base, _ = server
     page = signed_in_page()

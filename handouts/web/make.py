@@ -144,3 +144,22 @@ def print_handout(topic: str):
         return failure
     record(made, "print")
     return pdf_response(made, "inline")
+
+
+@blueprint.post("/topics/<topic>/web-page")
+@login_required
+def web_page(topic: str):
+    """The accessible HTML edition of the same handout, for a screen reader or to save."""
+    made, failure = _made_or_error(topic)
+    if made is None:
+        return failure
+    from handouts.build import html_edition
+
+    response = make_response(html_edition(made.handout))
+    response.headers["Content-Type"] = "text/html; charset=utf-8"
+    # the page is self-contained: its own styles and an inline logo, nothing else
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; "
+        "form-action 'none'; frame-ancestors 'self'")
+    response.headers["Cache-Control"] = "no-store"  # may carry a patient's name
+    return response
