@@ -45,15 +45,22 @@ class Element:
     """A structure element: a role (P, H2, L, LI, Table, ...), its parent, and its kids in
     reading order: elements, marked content (page, mcid) and link annotations."""
 
-    __slots__ = ("role", "parent", "kids", "alt", "scope", "bbox", "text", "pages")
+    # most elements keep these defaults: a handout makes hundreds of elements
+    alt: str | None = None
+    scope: str | None = None
+    bbox: tuple[float, float, float, float] | None = None
+    text = ""  # a link's visible text, for its annotation's description
+    first_page = 0  # the pages its content starts and ends on (0: none yet)
+    last_page = 0
 
-    def __init__(self, role: str, parent: Element | None, alt: str | None = None,
-                 scope: str | None = None):
-        self.role, self.parent, self.alt, self.scope = role, parent, alt, scope
+    def __init__(self, role: str, parent: Element | None):
+        self.role, self.parent = role, parent
         self.kids: list = []
-        self.bbox: tuple[float, float, float, float] | None = None
-        self.text = ""  # a link's visible text, for its annotation's description
-        self.pages: set[int] = set()
+
+    def on_page(self, page: int) -> None:
+        if not self.first_page:
+            self.first_page = page
+        self.last_page = page
 
 
 class Tags:
@@ -69,7 +76,11 @@ class Tags:
             scope: str | None = None) -> Element:
         """A new element, last among its parent's kids (the document's when parent is None)."""
         parent = parent or self.root
-        element = Element(role, parent, alt, scope)
+        element = Element(role, parent)
+        if alt is not None:
+            element.alt = alt
+        if scope is not None:
+            element.scope = scope
         parent.kids.append(element)
         return element
 
@@ -79,14 +90,14 @@ class Tags:
         mcid = len(mcids)
         mcids.append(element)
         element.kids.append((page, mcid))
-        element.pages.add(page)
+        element.on_page(page)
         return f"/{element.role} <</MCID {mcid}>> BDC"
 
     def opener(self, element: Element | None, page: int) -> str:
         """Open content of an element, or an artifact when there is none (or when a table's
         header row is repeated on a later page: it is read once, where it first appears)."""
-        if element is None or (element.role == "TH" and element.pages
-                               and page not in element.pages):
+        if element is None or (element.role == "TH" and element.last_page
+                               and element.last_page != page):
             return ARTIFACT
         return self.begin(element, page)
 
@@ -105,7 +116,7 @@ class Tags:
         canvas._addAnnotation(annotation, name)
         self._links.append((annotation, element, canvas._pageNumber))
         element.kids.append(("annotation", canvas._doc.refAnnotation(name)))
-        element.pages.add(canvas._pageNumber)
+        element.on_page(canvas._pageNumber)
 
     # -- writing the tree -------------------------------------------------------------
     def write(self, canvas, pages: list, metadata: Metadata) -> None:
@@ -175,7 +186,7 @@ class Tags:
     @staticmethod
     def _element_bytes(element: Element, parent: int, objects: dict[int, int],
                        page_numbers: list[int], document) -> str:
-        first_page = min(element.pages) if element.pages else None
+        first_page = element.first_page or None
         kids: list[str] = []
         for kid in element.kids:
             if isinstance(kid, Element):
