@@ -153,9 +153,15 @@ def web_page(topic: str):
     made, failure = _made_or_error(topic)
     if made is None:
         return failure
-    from handouts.build import html_edition
+    from handouts.build import build_handout, html_edition
+    from handouts.document.assemble import Options
 
-    response = make_response(html_edition(made.handout))
+    choice = made.choice
+    handout = made.handout or build_handout(
+        maker().roots, choice.topic, choice.clinic, choice.layout,
+        Options(lang=choice.lang, level=choice.level, patient_name=choice.patient_name,
+                note=choice.note))
+    response = make_response(html_edition(handout))
     response.headers["Content-Type"] = "text/html; charset=utf-8"
     # the page is self-contained: its own styles and an inline logo, nothing else
     response.headers["Content-Security-Policy"] = (
