@@ -328,7 +328,9 @@ def struct_text(pdf: bytes) -> list[str]:
 
 def reading_order_problems(document, pdf: bytes) -> list[str]:
     """Each unit of the Markdown must be found in the tagged text, after the one before."""
-    tagged = _comparable(" ".join(struct_text(pdf)))
+    # pdfinfo prints each piece of marked content on its own: a paragraph continued on the
+    # next page, or a word hyphenated there, comes in two pieces that join without a space
+    tagged = _comparable("".join(struct_text(pdf)))
     position = 0
     for unit in reading_units(document):
         found = tagged.find(unit, position)

@@ -466,7 +466,13 @@ class TextBlock(Flowable):
             if len(lines) <= 3:
                 return []
             fit -= 1
-        return [self._part(lines[:fit], first=True), self._part(lines[fit:], first=False)]
+        head = self._part(lines[:fit], first=True)
+        # read aloud, the two parts still have a space between them where the line broke
+        head._trailing_space = bool(lines[fit - 1][2] or (
+            lines[fit][0] and lines[fit][0][0][2] is not None))
+        return [head, self._part(lines[fit:], first=False)]
+
+    _trailing_space = False  # the first part of a split paragraph: ends where a space was
 
     def _part(self, lines: list[_Line], first: bool) -> TextBlock:
         words: list[_Word] = []
@@ -520,8 +526,8 @@ class TextBlock(Flowable):
                 code.append("T*")
             x = left
             fragments = _fragments(line)
-            if tagged and index < last and fragments and (
-                    line[2] or self._lines[index + 1][0][0][2] is not None):
+            if tagged and fragments and (self._trailing_space if index == last else (
+                    line[2] or self._lines[index + 1][0][0][2] is not None)):
                 # the space the line broke at, drawn past its end: text read aloud (or
                 # copied) keeps its words apart (the parts of a word cut in two do not)
                 fragments[-1][2] += " "
