@@ -468,3 +468,16 @@ def test_the_opening_before_the_first_section_is_tracked_and_keeps_its_911_box(l
             "en/standard has one") in report["failures"]
     assert report["warnings"][0].startswith(
         "es/standard: the opening (before the first section) is behind en/standard")
+
+
+def test_a_clinic_file_linking_outside_the_clinics_folder_is_refused(library, tmp_path):
+    elsewhere = tmp_path / "elsewhere.md"
+    elsewhere.write_text("## Medicines you may take {#medicines}\n\nText from elsewhere.\n")
+    path = library.clinics / "riverside" / "content" / "bone-metastasis" / "en" / "standard.md"
+    path.parent.mkdir(parents=True)
+    path.symlink_to(elsewhere)
+    result = run_cli("generate", "bone-metastasis", "--clinic", "riverside", "-o",
+                     str(tmp_path / "x.pdf"), roots=library)
+    assert result.exit_code == 1
+    assert "symbolic link" in result.stderr and "standard.md" in result.stderr
+    assert not (tmp_path / "x.pdf").exists()

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from handouts.errors import HandoutsError, Warnings
-from handouts.inputs.paths import checked_name, names_in
+from handouts.inputs.paths import checked_name, inside, names_in
 from handouts.inputs.safe_files import MAX_MARKDOWN_BYTES, read_text
 from handouts.inputs.section_digests import SECTION_HEADING, split_sections
 from handouts.inputs.topics import Topic
@@ -80,7 +80,8 @@ def load_override(clinic_folder: Path, clinic: str, topic: Topic, lang: str, lev
     path = override_path(clinic_folder, topic.slug, lang, level)
     if not path.is_file():
         return None
-    raw = read_text(path, limit=MAX_MARKDOWN_BYTES, warnings=warnings)
+    raw = read_text(inside(path, clinic_folder.parent), limit=MAX_MARKDOWN_BYTES,
+                    warnings=warnings)
     intro, _ = split_sections(raw)
     if _COMMENT.sub("", intro).strip():
         raise HandoutsError("a clinic's file holds only sections, each opened by "
@@ -122,7 +123,8 @@ def load_override(clinic_folder: Path, clinic: str, topic: Topic, lang: str, lev
     base_sections: dict[str, str] = {}
     base_date = None
     if base_path.is_file():
-        base_text = read_text(base_path, limit=MAX_MARKDOWN_BYTES, warnings=warnings)
+        base_text = read_text(inside(base_path, clinic_folder.parent),
+                              limit=MAX_MARKDOWN_BYTES, warnings=warnings)
         base_sections = split_sections(base_text)[1]
         found = _BASE_DATE.search(base_text)
         if found:

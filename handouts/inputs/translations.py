@@ -8,6 +8,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from handouts.inputs.paths import inside
 from handouts.inputs.safe_files import read_toml
 from handouts.inputs.section_digests import DIGEST_LENGTH
 from handouts.inputs.toml_tables import TableReader
@@ -39,7 +40,7 @@ def load_translations(topic: Topic, lang: str) -> dict[str, TranslationRecord]:
     path = translation_path(topic, lang)
     if not path.is_file():
         return {}
-    table = TableReader(read_toml(path), path)
+    table = TableReader(read_toml(inside(path, topic.folder.parent)), path)
     source = table.text("source", SOURCE_LANGUAGE, max_length=20)
     records = {}
     for level in [key for key in table.data if key != "source"]:
