@@ -79,7 +79,7 @@ def main(ctx: click.Context, root: Path, content_dir: Path | None, clinics_dir: 
 
 def _records_options(command):
     """--staff, --patient-reference and --database-url: record education given."""
-    from handouts.records.store import DATABASE_URL_ENV, DEFAULT_DATABASE_URL
+    from handouts.records.database_url import DATABASE_URL_ENV, DEFAULT_DATABASE_URL
 
     command = click.option(
         "--database-url", envvar=DATABASE_URL_ENV, default=DEFAULT_DATABASE_URL,
@@ -483,7 +483,7 @@ def records() -> None:
 
 
 def _database_url_option(command):
-    from handouts.records.store import DATABASE_URL_ENV, DEFAULT_DATABASE_URL
+    from handouts.records.database_url import DATABASE_URL_ENV, DEFAULT_DATABASE_URL
 
     return click.option("--database-url", envvar=DATABASE_URL_ENV, default=DEFAULT_DATABASE_URL,
                         show_default=True, metavar="URL",

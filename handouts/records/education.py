@@ -10,7 +10,6 @@ from handouts.build import Handout
 from handouts.errors import HandoutsError
 from handouts.inputs.clinics import load_clinic
 from handouts.inputs.paths import Roots
-from handouts.records.given import Given, record_in, stored_address
 
 
 def _form_id(form_id: str) -> str:
@@ -23,6 +22,9 @@ def record_generated(database_url: str, handout: Handout, path: Path, staff: str
                      layout: str, impersonal_name: str,
                      patient_reference: str | None = None) -> int:
     """Record a handout the CLI wrote to `path` for a patient (channel "print")."""
+    # the database layer (SQLAlchemy, about 200 ms to load) only when a record is made
+    from handouts.records.given import Given, record_in, stored_address
+
     document = handout.document
     data = path.read_bytes()
     given = Given(staff=staff, clinic=handout.clinic.slug, topic=handout.topic.slug,
@@ -61,6 +63,8 @@ class EmailRecord:
     patient_reference: str | None = None
 
     def write(self, sent: dict, result: str, roots: Roots) -> int:
+        from handouts.records.given import Given, record_in
+
         clinic = load_clinic(roots, self.clinic)
         given = Given(staff=self.staff, clinic=self.clinic, topic=self.topic, lang=self.lang,
                       level=self.level, layout=self.layout,

@@ -8,11 +8,8 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 
 from handouts.errors import HandoutsError
+from handouts.records.database_url import DATABASE_URL_ENV, DEFAULT_DATABASE_URL  # noqa: F401
 from handouts.records.schema import migrate
-
-# The web app's database (its --data-dir defaults to var/); the CLI records there too.
-DEFAULT_DATABASE_URL = "sqlite:///var/handouts.db"
-DATABASE_URL_ENV = "HANDOUTS_DATABASE_URL"
 
 
 def sqlite_url(path: Path) -> str:
