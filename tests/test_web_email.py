@@ -26,7 +26,8 @@ def inbox():
 @pytest.fixture(scope="module")
 def app(tmp_path_factory, inbox):
     folder = tmp_path_factory.mktemp("site")
-    return make_app(folder / "var", shipped_copy(folder, inbox.port))
+    return make_app(folder / "var", shipped_copy(folder, inbox.port,
+                                                 extra="\n[records]\npatient_reference = true\n"))
 
 
 @pytest.fixture
@@ -135,3 +136,23 @@ def test_discard_removes_a_kept_message_and_odd_names_are_ignored(client, app, i
     assert (app.extensions["handouts.settings"].data_dir / "secret-key").is_file()
     client.post("/outbox/discard", data={"name": name, "csrf_token": token_of(client)})
     assert "The outbox is empty" in client.get("/outbox").get_data(as_text=True)
+
+
+def test_a_chart_number_is_kept_only_where_the_clinic_chose_it(client, app):
+    page = client.get("/topics/bone-metastasis?clinic=lakeside").get_data(as_text=True)
+    assert 'id="reference-field" data-clinics="lakeside"' in page
+    data = {"lang": "en", "level": "easy", "layout": "letter", "patient_reference": "MRN-0042"}
+    kept = client.post("/topics/bone-metastasis/download", data={
+        **data, "clinic": "lakeside", "csrf_token": token_of(client)})
+    assert kept.status_code == 200
+    assert given_since(database(app))[-1].given.patient_reference == "MRN-0042"
+    ignored = client.post("/topics/bone-metastasis/print", data={
+        **data, "clinic": "riverside", "csrf_token": token_of(client)})
+    assert ignored.status_code == 200
+    last = given_since(database(app))[-1].given
+    assert (last.clinic, last.channel, last.patient_reference) == ("riverside", "print", None)
+    refused = client.post("/topics/bone-metastasis/download", data={
+        **data, "clinic": "lakeside", "patient_reference": PATIENT,
+        "csrf_token": token_of(client)})
+    assert refused.status_code == 400 and "chart" in refused.get_data(as_text=True)
+    assert PATIENT not in str([r.given for r in given_since(database(app))])

@@ -91,7 +91,8 @@ class Inbox:
         return email.message_from_bytes(self.messages[index], policy=email.policy.default)
 
 
-def shipped_copy(folder: Path, smtp_port: int, delivery: str = "either") -> Roots:
+def shipped_copy(folder: Path, smtp_port: int, delivery: str = "either",
+                 extra: str = "") -> Roots:
     """The shipped content, clinics and layouts, with Lakeside mailing through loopback."""
     import shutil
 
@@ -103,6 +104,6 @@ def shipped_copy(folder: Path, smtp_port: int, delivery: str = "either") -> Root
     text = text[: text.index("[mail]")] + (
         f'[mail]\nsender = "care@lakeside-oncology.example.org"\nhost = "127.0.0.1"\n'
         f'port = {smtp_port}\nsecurity = "none"\ntimeout_seconds = 5\n'
-        f'delivery = "{delivery}"\n')
+        f'delivery = "{delivery}"\n{extra}')
     profile.write_text(text)
     return roots

@@ -76,6 +76,7 @@ class Option:
     name: str
     label: str
     description: str = ""
+    patient_references: bool = False  # a clinic that keeps chart numbers in its records
 
 
 def layout_label(name: str) -> str:
@@ -127,7 +128,9 @@ class Catalogue:
         options = []
         for name in clinic_names(self.roots):
             try:
-                options.append(Option(name, load_clinic(self.roots, name).name))
+                clinic = load_clinic(self.roots, name)
+                options.append(Option(name, clinic.name,
+                                      patient_references=clinic.patient_references))
             except HandoutsError:
                 continue  # a broken profile is shown on the clinics page, not offered here
         return options

@@ -19,7 +19,7 @@ from handouts.errors import HandoutsError
 from handouts.records import accounts
 from handouts.web.auth import current_user, login_required
 from handouts.web.making import Choice, Made
-from handouts.web.recording import record
+from handouts.web.recording import check_reference, record
 
 blueprint = Blueprint("make", __name__)
 
@@ -89,6 +89,7 @@ def _made_or_error(topic: str) -> tuple[Made | None, object]:
     choice = choice_from(request.form, topic, personal=True)
     try:
         made = maker().make(choice)
+        check_reference(made, request.form.get("patient_reference"))
     except HandoutsError as error:
         return None, form_page(topic, choice, error=str(error), status=400)
     remember_clinic(choice.clinic)
@@ -130,8 +131,9 @@ def download(topic: str):
     made, failure = _made_or_error(topic)
     if made is None:
         return failure
-    if made.choice.patient_name:
-        record(made, "download")
+    reference = request.form.get("patient_reference")
+    if made.choice.patient_name or (reference and made.patient_references):
+        record(made, "download", patient_reference=reference)
     return pdf_response(made, "attachment")
 
 
@@ -142,7 +144,7 @@ def print_handout(topic: str):
     made, failure = _made_or_error(topic)
     if made is None:
         return failure
-    record(made, "print")
+    record(made, "print", patient_reference=request.form.get("patient_reference"))
     return pdf_response(made, "inline")
 
 

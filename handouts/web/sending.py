@@ -21,7 +21,7 @@ from handouts.inputs.clinics import load_clinic
 from handouts.send import email_handout, resend
 from handouts.web.auth import login_required
 from handouts.web.make import choice_from, maker, remember_clinic, topic_or_404
-from handouts.web.recording import record
+from handouts.web.recording import check_reference, record
 
 blueprint = Blueprint("email", __name__)
 PROTECTED, UNENCRYPTED = "password-protected", "unencrypted-accepted"
@@ -56,7 +56,8 @@ def email_form(topic: str, choice, error: str | None = None, status: int = 200, 
 @login_required
 def new(topic: str):
     """From the make form: the same choice, now with the address and delivery to fill in."""
-    return email_form(topic, choice_from(request.form, topic, personal=True))
+    return email_form(topic, choice_from(request.form, topic, personal=True),
+                      reference=request.form.get("patient_reference", ""))
 
 
 @blueprint.post("/topics/<topic>/email")
@@ -66,7 +67,8 @@ def send(topic: str):
     to = request.form.get("to", "").strip()
     delivery = request.form.get("delivery", PROTECTED)
     password = request.form.get("pdf_password", "")
-    values = {"to": to, "delivery": delivery, "password": password}
+    values = {"to": to, "delivery": delivery, "password": password,
+              "reference": request.form.get("patient_reference", "")}
     if delivery not in deliveries_for(choice.clinic):
         return email_form(topic, choice, "This clinic sends handouts by email only as "
                           "password-protected PDFs.", 400, **values)
@@ -76,6 +78,8 @@ def send(topic: str):
                           **values)
     try:
         made = maker().make(choice)  # the record's form identifier (usually from the cache)
+        reference = request.form.get("patient_reference")
+        check_reference(made, reference)
         checked = choice.checked()
         options = Options(lang=checked.lang, level=checked.level,
                           patient_name=checked.patient_name, note=checked.note)
@@ -83,14 +87,15 @@ def send(topic: str):
                       options=options, password=password if delivery == PROTECTED else None,
                       send=True, outbox=settings().outbox, handout=made.handout)
     except SendError as error:
-        record(made, "email", delivery=delivery, result="kept-in-outbox")
+        record(made, "email", delivery=delivery, result="kept-in-outbox",
+               patient_reference=reference)
         remember_clinic(choice.clinic)
         return render_template("email_result.html", topic=topic_or_404(topic), sent=False,
                                reason=getattr(error, "reason", str(error)),
                                delivery=delivery), 502
     except HandoutsError as error:
         return email_form(topic, choice, str(error), 400, **values)
-    record(made, "email", delivery=delivery, result="sent")
+    record(made, "email", delivery=delivery, result="sent", patient_reference=reference)
     remember_clinic(choice.clinic)
     return render_template("email_result.html", topic=topic_or_404(topic), sent=True,
                            delivery=delivery, password=password if delivery == PROTECTED

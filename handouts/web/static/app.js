@@ -11,6 +11,13 @@ document.addEventListener("DOMContentLoaded", () => {
     form.querySelectorAll("select").forEach((el) => el.addEventListener("change", refresh));
     form.querySelectorAll("input[type=text], input:not([type]), textarea").forEach(
       (el) => el.addEventListener("change", refresh));
+    const clinic = form.querySelector("#clinic");
+    const reference = document.getElementById("reference-field");
+    if (clinic && reference) {
+      clinic.addEventListener("change", () => {
+        reference.hidden = !reference.dataset.clinics.split(" ").includes(clinic.value);
+      });
+    }
     if (layout && duplex) {
       layout.addEventListener("change", () => {
         const option = layout.options[layout.selectedIndex];
