@@ -428,9 +428,14 @@ class _Builder:
                 text = f"{number}." if block.ordered else "\u2022" if depth == 0 else "\u2013"
                 with self.within("LI"):
                     label = self.tags.add(self.parent, "Lbl")
-                    with self.within("LBody"):
+                    with self.within("LBody") as body:
                         flowables = self.blocks(item.blocks, depth + 1) or [
                             self.para([], self.styles.body)]
+                    if (len(flowables) == 1 and isinstance(flowables[0], TextBlock)
+                            and body.kids == [flowables[0].tag]):
+                        # an item of one paragraph: its text is the body's own content
+                        body.kids.clear()
+                        flowables[0].tag = body
                 out.extend(Indented(flowable, indent,
                                     Marker(text, face, size, colour, right, label)
                                     if not index else None)

@@ -132,9 +132,14 @@ class Tags:
         root_ref = document.Reference(root)
         objects: dict[int, int] = {}  # id(element) -> its object number
         kept = [element for element in self._walk(self.root) if element is not None]
-        for element in kept:
-            objects[id(element)] = numbers[document.Reference(_Bytes()).name][0]
         by_number = {number: name for name, (number, _) in numbers.items()}
+        for element in kept:  # registered as ReportLab's Reference would, without its checks
+            number = document.objectcounter = document.objectcounter + 1
+            name = f"R{number}"
+            numbers[name] = (number, 0)
+            document.numberToId[number] = by_number[number] = name
+            document.idToObject[name] = _Bytes()
+            objects[id(element)] = number
         root_number = numbers[root_ref.name][0]
         for element in kept:
             number = objects[id(element)]
