@@ -15,7 +15,6 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import inch
 from reportlab.platypus import (
     BaseDocTemplate,
-    CondPageBreak,
     Flowable,
     Frame,
     FrameBreak,
@@ -60,9 +59,14 @@ from handouts.layout.typeset import Run, TextBlock, text_width
 BODY_TEXT = HexColor("#1A1A1A")
 EMERGENCY_RED = HexColor("#A8231B")  # 6.8:1 on white, a safety colour, never a brand colour
 EMERGENCY_TINT = HexColor("#FCEDEB")
-SHORT_LIST_ITEMS = 8  # lists up to this long are kept on one page
+SHORT_LIST_ITEMS = 5  # lists up to this long are kept on one page
 TABLE_CELL_PADDING = 10.0  # left and right together
-SHORT_GLOSSARY = 6  # a "Words to know" box this short is kept on one page
+SHORT_GLOSSARY = 6
+# An odd-length handout whose last page is used less than this is laid out again with
+# TIGHT_SPACING between blocks, and kept if that saves a page (an even count for duplex).
+EVEN_PAGES_RETRY = 0.5
+LAST_PAGE_SLIVER = 0.2
+TIGHT_SPACING = 0.6  # a "Words to know" box this short is kept on one page
 BOX_ICONS = {"emergency": "warning", "call": "phone", "important": "important"}
 BOX_BORDERS = {"emergency": 2.5, "call": 0.75, "important": 0.75}
 
@@ -107,9 +111,10 @@ class Together(KeepTogether):
 class RuledLines(Flowable):
     """Lines to write on, spaced for handwriting."""
 
-    def __init__(self, count: int, spacing: float, colour):
+    def __init__(self, count: int, spacing: float, colour, extra: bool = False):
         super().__init__()
         self.count, self.spacing, self.colour = count, spacing, colour
+        self.extra = extra  # more lines after the first ones: dropped when no room is left
 
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
         self.width = available_width
@@ -121,6 +126,8 @@ class RuledLines(Flowable):
         fit = int(available_height // self.spacing)
         if fit >= self.count:
             return [self]
+        if self.extra:
+            return [RuledLines(fit, self.spacing, self.colour, True) if fit else Gap(0)]
         return [RuledLines(fit, self.spacing, self.colour)] if fit >= 2 else []
 
     def draw(self) -> None:
@@ -188,54 +195,58 @@ class _Styles:
     lead_in: ParagraphStyle
 
 
-def _styles(layout: Layout, clinic: Clinic, main: FontFamily, lang: str = "") -> _Styles:
+def _styles(layout: Layout, clinic: Clinic, main: FontFamily, lang: str = "",
+            spacing: float = 1.0) -> _Styles:
     """The paragraph styles. Body text is hyphenated in the handout's language; titles,
-    headings and box titles never are (hyphenationLang "")."""
+    headings and box titles never are (hyphenationLang ""). Spacing scales the space
+    between blocks (never the type size or the line spacing)."""
     regular, bold = main.face("regular"), main.face("bold")
     size, leading = layout.body_size, layout.body_leading
+    gap = size * spacing  # the unit of space between blocks
     body = ParagraphStyle(
         "Body", fontName=regular, fontSize=size, leading=leading, textColor=BODY_TEXT,
-        alignment=TA_LEFT, spaceAfter=size * 0.65, allowWidows=0, allowOrphans=0,
+        alignment=TA_LEFT, spaceAfter=gap * 0.65, allowWidows=0, allowOrphans=0,
         splitLongWords=1, wordWrap=None, hyphenationLang=lang,
     )
     primary = rl_colour(clinic.primary)
     h2, h3, h4 = layout.heading_sizes
     headings = {
         2: ParagraphStyle("H2", parent=body, fontName=bold, fontSize=h2, leading=h2 * 1.25,
-                          textColor=primary, spaceBefore=size * 1.3, spaceAfter=size * 0.5,
+                          textColor=primary, spaceBefore=gap * 1.3, spaceAfter=gap * 0.5,
                           keepWithNext=1, hyphenationLang=""),
         3: ParagraphStyle("H3", parent=body, fontName=bold, fontSize=h3, leading=h3 * 1.3,
-                          textColor=BODY_TEXT, spaceBefore=size * 0.8, spaceAfter=size * 0.35,
+                          textColor=BODY_TEXT, spaceBefore=gap * 0.8, spaceAfter=gap * 0.35,
                           keepWithNext=1, hyphenationLang=""),
         4: ParagraphStyle("H4", parent=body, fontName=bold, fontSize=h4, leading=h4 * 1.3,
-                          textColor=BODY_TEXT, spaceBefore=size * 0.6, spaceAfter=size * 0.25,
+                          textColor=BODY_TEXT, spaceBefore=gap * 0.6, spaceAfter=gap * 0.25,
                           keepWithNext=1, hyphenationLang=""),
     }
     return _Styles(
         body=body,
         lead=ParagraphStyle("Lead", parent=body, fontSize=size * 1.15,
-                            leading=layout.body_leading * 1.15, spaceAfter=size * 0.9),
+                            leading=layout.body_leading * 1.15, spaceAfter=gap * 0.9),
         title=ParagraphStyle("Title", parent=body, fontName=bold, fontSize=layout.title_size,
                              leading=layout.title_size * 1.15, textColor=primary,
-                             spaceAfter=size * 0.6, hyphenationLang=""),
+                             spaceAfter=gap * 0.6, hyphenationLang=""),
         headings=headings,
         small=ParagraphStyle("Small", parent=body, fontSize=layout.small_size,
                              leading=layout.small_size * 1.35, textColor=GREY_TEXT,
                              spaceAfter=layout.small_size * 0.5),
         box_title=ParagraphStyle("BoxTitle", parent=body, fontName=bold, fontSize=size * 1.08,
-                                 leading=leading * 1.08, spaceAfter=size * 0.3,
+                                 leading=leading * 1.08, spaceAfter=gap * 0.3,
                                  hyphenationLang=""),
-        list_body=ParagraphStyle("ListBody", parent=body, spaceAfter=size * 0.3),
+        list_body=ParagraphStyle("ListBody", parent=body, spaceAfter=gap * 0.3),
         lead_in=ParagraphStyle("LeadIn", parent=body, keepWithNext=1),
     )
 
 
 class _Builder:
     def __init__(self, document: Document, clinic: Clinic, layout: Layout, warnings: Warnings,
-                 source: Path | None = None):
+                 source: Path | None = None, spacing: float = 1.0):
         self.document, self.clinic, self.layout = document, clinic, layout
         self.family = family(clinic.font)
-        self.styles = _styles(layout, clinic, self.family, document.lang)
+        self.spacing = spacing
+        self.styles = _styles(layout, clinic, self.family, document.lang, spacing)
         self.inline = InlineWriter(self.family, warnings, source=source)
         self.link_colour = rl_colour(clinic.primary)
         self.labels = document.labels
@@ -285,9 +296,12 @@ class _Builder:
             story.append(FrameBreak())  # the title spans the columns; the text flows below
         story.extend(self.personal_note())
         story.extend(self.body())
-        story.append(CondPageBreak(self.layout.body_leading * 8))
         story.extend(self.learn_more())
-        story.append(Together(self.closing()))
+        # the contact box stays whole; the small print after it flows into whatever room
+        # is left before it, rather than the whole back matter moving on to a new page
+        contact_box, small_print = self.closing()
+        story.append(Together(contact_box))
+        story.extend(small_print)
         return keep_headings_with_next(story)
 
     def title_block(self, title_style: ParagraphStyle | None = None) -> list[Flowable]:
@@ -313,7 +327,8 @@ class _Builder:
         story.extend(self.learn_more())
         for _ in range(notes_pages):
             story.extend([PageBreak(), *self.notes_page()])
-        story.extend([NextPageTemplate("back"), PageBreak(), *self.closing()])
+        contact_box, small_print = self.closing()
+        story.extend([NextPageTemplate("back"), PageBreak(), *contact_box, *small_print])
         return keep_headings_with_next(story)
 
     def body(self) -> list[Flowable]:
@@ -405,7 +420,7 @@ class _Builder:
         if isinstance(block, Callout):
             return [self.callout(block)]
         if isinstance(block, NotesArea):
-            return [self.notes(block)]
+            return self.notes(block)
         if isinstance(block, TableBlock):
             return [self.table(block)]
         if isinstance(block, Rule):
@@ -459,7 +474,8 @@ class _Builder:
         look = BoxLook(background, bar, 6 if border > 1 else 5,
                        (size * 0.8 + border, size * 0.9 + border, size * 0.6 + border, left),
                        2, border, icon, icon_size, keep)
-        return [Gap(size * 0.3), Box(rows, look, continued), Gap(size * 0.9)]
+        return [Gap(size * 0.3 * self.spacing), Box(rows, look, continued),
+                Gap(size * 0.9 * self.spacing)]
 
     def callout(self, block: Callout) -> Flowable:
         clinic = self.clinic
@@ -503,7 +519,7 @@ class _Builder:
             yield element
             element = element.parent
 
-    def notes(self, block: NotesArea) -> Flowable:
+    def notes(self, block: NotesArea) -> list[Flowable]:
         size = self.layout.body_size
         spacing = self.layout.body_leading * 1.9
         parts: list[Flowable] = []
@@ -530,9 +546,14 @@ class _Builder:
             ]))
             parts.append(table)
         parts.append(Gap(spacing * 0.5))
-        parts.append(RuledLines(block.lines, spacing, RULE_GREY))
         self.parent = outer
-        return Together(parts)
+        # the lines to write on keep at least two with the fields; there are fewer of them
+        # when the column has less room (they never carry over to the next page)
+        lines = RuledLines(block.lines, spacing, RULE_GREY)
+        return [Together([*parts, RuledLines(min(2, block.lines), spacing, RULE_GREY)]),
+                RuledLines(block.lines - 2, spacing, RULE_GREY, extra=True)] \
+            if block.lines > 2 \
+            else [Together([*parts, lines])]
 
     def family_width(self, text: str) -> float:
         from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -614,10 +635,12 @@ class _Builder:
         with self.within("Sect"):
             heading = self.para(self.inline.text(labels["learn_more"]), self.styles.headings[2],
                                 labels["learn_more"], role=self.heading_role(2))
-            return [heading, Together(self.list_items(links, 0)), Gap(self.layout.body_size)]
+            return [heading, Together(self.list_items(links, 0)), Gap(
+                self.layout.body_size * self.spacing)]
 
-    def closing(self) -> list[Flowable]:
-        """How to reach the clinic, sources, dates, copyright and disclaimer."""
+    def closing(self) -> tuple[list[Flowable], list[Flowable]]:
+        """How to reach the clinic (a box), then the small print: sources, dates,
+        copyright and disclaimer."""
         doc, styles, labels, clinic = self.document, self.styles, self.labels, self.clinic
         text = self.inline.text
         contact_group = self.tags.add(self.parent, "Div")
@@ -643,16 +666,15 @@ class _Builder:
         dates = "  ".join((reviewed.replace("{date}", month_year(doc.reviewed, doc.lang)),
                            f"{labels['printed']} {long_date(doc.generated, doc.lang)}.",
                            f"{labels['form']} {unbreakable(doc.form_id)}"))
-        # flattened: a KeepTogether inside a KeepTogether over-reports its height
-        closing: list[Flowable] = [
-            *self.box([[row] for row in contact], rl_colour(clinic.primary),
-                      rl_colour(clinic.primary.tint(0.94)))._content,
+        contact_box = self.box_parts([[row] for row in contact], rl_colour(clinic.primary),
+                                     rl_colour(clinic.primary.tint(0.94)))
+        small_print: list[Flowable] = [
             self.para(self.labelled(labels["sources"], sources), small),
             self.para(text(dates), small),
         ]
         for block in doc.copyright + doc.disclaimer:
-            closing.extend(self.small_block(block))
-        return closing
+            small_print.extend(self.small_block(block))
+        return contact_box, small_print
 
     def small_block(self, block: Block) -> list[Flowable]:
         if isinstance(block, ParagraphBlock | Heading):
@@ -786,12 +808,29 @@ def render_pdf(document: Document, clinic: Clinic, layout: Layout, warnings: War
             raise HandoutsError(f"the {what} is written in the {script} script, which "
                                 f"handouts cannot print correctly yet (it needs shaping)")
     if layout.booklet is None:
-        return _render(document, clinic, layout, warnings, extra_keywords, None, source)
-    pdf, pages = _render(document, clinic, layout, warnings, extra_keywords, 0, source)
+        spacing = 1.0
+        pdf, pages, last_page_used = _render(document, clinic, layout, warnings,
+                                             extra_keywords, None, source)
+        if pages > 1 and (last_page_used < LAST_PAGE_SLIVER
+                          or pages % 2 and last_page_used < EVEN_PAGES_RETRY):
+            # a last page that holds a sliver, or (printed duplex, an odd count leaves a
+            # blank back) little: less space between blocks (never smaller type or tighter
+            # lines) may save that page
+            tighter = _render(document, clinic, layout, Warnings(), extra_keywords, None,
+                              source, spacing=TIGHT_SPACING)
+            if tighter[1] < pages:
+                pdf, pages, spacing = tighter[0], tighter[1], TIGHT_SPACING
+        if pages % 2 and pages > 1:
+            # still odd: the blank back becomes a page of lines for the reader's notes, as
+            # a booklet's spare pages do (the same sheets, printed duplex)
+            pdf, pages, _ = _render(document, clinic, layout, warnings, extra_keywords, None,
+                                    source, spacing=spacing, notes_at_end=True)
+        return pdf, pages
+    pdf, pages, _ = _render(document, clinic, layout, warnings, extra_keywords, 0, source)
     padding = -pages % 4
     if padding:
-        pdf, pages = _render(document, clinic, layout, warnings, extra_keywords, padding,
-                             source)
+        pdf, pages, _ = _render(document, clinic, layout, warnings, extra_keywords, padding,
+                                source)
         if pages % 4:
             raise HandoutsError(f"the booklet came out at {pages} pages, not a multiple of 4")
     return pdf, pages
@@ -799,8 +838,10 @@ def render_pdf(document: Document, clinic: Clinic, layout: Layout, warnings: War
 
 def _render(document: Document, clinic: Clinic, layout: Layout, warnings: Warnings,
             extra_keywords: tuple[str, ...], notes_pages: int | None,
-            source: Path | None = None) -> tuple[bytes, int]:
-    builder = _Builder(document, clinic, layout, warnings, source)
+            source: Path | None = None, spacing: float = 1.0,
+            notes_at_end: bool = False) -> tuple[bytes, int, float]:
+    """The PDF, its page count and how much of its last page's body is used (0 to 1)."""
+    builder = _Builder(document, clinic, layout, warnings, source, spacing)
     level_name = document.labels.get(f"level_{document.level}", document.level)
     booklet = notes_pages is not None
     decoration = PageDecoration(clinic, layout, builder.family, document.title,
@@ -845,6 +886,11 @@ def _render(document: Document, clinic: Clinic, layout: Layout, warnings: Warnin
     decoration.logo_tag = builder.logo_tag
     metadata = Metadata(document.title, document.summary, clinic.name, keywords, creator,
                         producer, document.generated)
+    if notes_at_end:  # across the full width, whatever the columns
+        doc.addPageTemplates([PageTemplate("notes", frames=[_frame(
+            layout.margin_left, layout.margin_bottom, layout.frame_width,
+            top - layout.margin_bottom, "notes")], onPage=decoration.draw_header)])
+        story.extend([NextPageTemplate("notes"), PageBreak(), *builder.notes_page()])
     try:
         with _binary_streams():
             doc.build(story, canvasmaker=canvas_class(decoration.draw_footer,
@@ -854,4 +900,12 @@ def _render(document: Document, clinic: Clinic, layout: Layout, warnings: Warnin
         raise HandoutsError(f"a block is too tall to fit on one {layout.name} page; split it "
                             f"into shorter parts ({str(error).split('(')[0].strip()})") from None
     builder.inline.report_missing()
-    return buffer.getvalue(), doc.page
+    return buffer.getvalue(), doc.page, _last_page_used(doc.frame, layout.columns)
+
+
+def _last_page_used(frame: Frame, columns: int) -> float:
+    """The share of the last page's body the content reached: full columns before the
+    frame it ended in, and that frame down to where it stopped."""
+    index = int(frame.id.rsplit("-", 1)[1]) if frame.id.rsplit("-", 1)[-1].isdigit() else 0
+    used = (frame._y2 - frame._y) / frame._height if frame._height else 1.0
+    return min(1.0, (index + used) / max(1, columns))
