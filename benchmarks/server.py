@@ -150,11 +150,12 @@ def main() -> None:
         accounts.set_password(engine, user.id, PASSWORD)
     engine.dispose()
     port = free_port()
+    log = open(data_dir / "server.log", "wb")  # noqa: SIM115 - open while the server runs
     server = subprocess.Popen(
         [sys.executable, "-m", "handouts", "--root", str(REPO), "serve", "--port", str(port),
          "--data-dir", str(data_dir),
          *(["--workers", str(args.workers)] if args.workers is not None else [])],
-        stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+        stdout=log, stderr=subprocess.STDOUT,
         cwd=REPO)
     try:
         deadline = time.monotonic() + 60
@@ -207,6 +208,10 @@ def main() -> None:
         before = rss_mb(server.pid)
         run_all(clients, lambda i: mixed(i, per_client))
         after = rss_mb(server.pid)
+    except RuntimeError as error:
+        log.flush()
+        tail = (data_dir / "server.log").read_text(errors="replace")[-3000:]
+        raise SystemExit(f"{error}\nthe server's log ends:\n{tail}") from None
     finally:
         server.terminate()
         try:

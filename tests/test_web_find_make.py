@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 
 import pytest
 from conftest import all_text, pdf_reader
@@ -172,6 +173,9 @@ def test_the_server_can_build_in_worker_processes(tmp_path):
         client = signed_in(pooled)
         response = download(client, patient_name=PATIENT)
         assert response.status_code == 200 and PATIENT in all_text(response.data)
+        maker = pooled.extensions["handouts.maker"]
+        made = next(iter(maker._made.values()))
+        assert made.built_in not in (0, os.getpid())  # built by a worker process
         mistake = download(client, level="advanced")
         assert mistake.status_code == 400 and "has no level" in mistake.get_data(as_text=True)
     finally:

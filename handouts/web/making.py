@@ -13,6 +13,8 @@ import datetime as _dt
 import hashlib
 import io
 import json
+import logging
+import os
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -30,6 +32,7 @@ from handouts.errors import HandoutsError
 from handouts.inputs.paths import Roots, checked_name
 
 MAX_NAME = 80
+log = logging.getLogger("handouts.web")
 MAX_NOTE = 400
 
 
@@ -79,6 +82,7 @@ class Made:
     clinic_name: str = ""
     patient_references: bool = False  # the clinic lets records carry a chart number
     handout: Handout | None = field(default=None, compare=False, repr=False)
+    built_in: int = 0  # the process id that built it
 
     @property
     def file_name(self) -> str:
@@ -97,6 +101,7 @@ class HandoutMaker:
         # core); 0: in this process, one at a time (tests, small machines).
         self.workers = workers
         self._pool = None
+        self._broken = 0
         self._digests = FileDigests()
         self.entries = max(1, entries)
         self._made: OrderedDict[str, Made] = OrderedDict()
@@ -144,18 +149,24 @@ class HandoutMaker:
             from concurrent.futures.process import BrokenProcessPool
 
             try:
-                handout, pdf = pool.submit(_build_in_worker, self.roots, choice,
-                                           options).result()
-            except BrokenProcessPool:  # a worker died: start afresh, build here this time
+                handout, pdf, builder = pool.submit(_build_in_worker, self.roots, choice,
+                                                    options).result()
+            except BrokenProcessPool:
+                # a worker died: build here this time; start afresh next time, and after a
+                # second failure keep building in this process
+                log.warning("a handout build process stopped; building in the server")
                 self.close()
+                self._broken += 1
+                if self._broken >= 2:
+                    self.workers = 0
                 pool = None
         if pool is None:
             with self.exclusive:
-                handout, pdf = _build_in_worker(self.roots, choice, options)
+                handout, pdf, builder = _build_in_worker(self.roots, choice, options)
         return Made(choice, pdf, handout.pdf, handout.pages, handout.print_pages(),
                     handout.document.title, handout.layout.booklet is not None,
                     handout.document.form_id or version[:16], tuple(handout.warnings),
-                    handout.clinic.name, handout.clinic.patient_references, handout)
+                    handout.clinic.name, handout.clinic.patient_references, handout, builder)
 
     def _worker_pool(self):
         if self.workers <= 0:
@@ -192,17 +203,19 @@ class HandoutMaker:
 
 
 def _build_in_worker(roots: Roots, choice: Choice, options: Options
-                     ) -> tuple[Handout, bytes]:
-    """The library's build (in a worker process, or in the server's under its lock)."""
+                     ) -> tuple[Handout, bytes, int]:
+    """The library's build (in a worker process, or in the server's under its lock), and
+    the process that built it."""
     handout = build_handout(roots, choice.topic, choice.clinic, choice.layout, options)
-    return handout, print_ready(handout)
+    return handout, print_ready(handout), os.getpid()
 
 
 def _warm_up_worker() -> None:
     """Register the fonts once when a worker starts, not during the first request."""
-    from handouts.batch import _warm_up
+    from handouts.layout.fonts import FALLBACK_FAMILY, coverage, family, known_families
 
-    _warm_up()
+    for name in (*known_families(), FALLBACK_FAMILY):
+        coverage(family(name))
 
 
 class FileDigests(dict):
