@@ -151,7 +151,7 @@ class HandoutMaker:
             try:
                 handout, pdf, builder = pool.submit(_build_in_worker, self.roots, choice,
                                                     options).result()
-            except BrokenProcessPool:
+            except (BrokenProcessPool, RuntimeError):  # RuntimeError: the pool was just closed
                 # a worker died: build here this time; start afresh next time, and after a
                 # second failure keep building in this process
                 log.warning("a handout build process stopped; building in the server")
