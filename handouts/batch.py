@@ -90,7 +90,7 @@ def load_plan(path: Path) -> Plan:
         for key, default in (("languages", ["en"]), ("levels", ["standard"]),
                              ("layouts", ["letter"])):
             lists[key] = entry.text_list(key, required=False) or default
-        copies = int(entry.number("copies", 1, minimum=1, maximum=500))
+        copies = entry.integer("copies", 1, minimum=1, maximum=500)
         entry.finish()
         for clinic in lists["clinics"]:
             for topic in lists["topics"]:

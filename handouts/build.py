@@ -74,6 +74,7 @@ def build_handout(roots: Roots, topic_slug: str, clinic_slug: str, layout_name: 
     topic = topic or load_topic(roots, topic_slug)
     topic.markdown_path(options.lang, options.level)  # fail early on a missing version
     clinic = clinic or load_clinic(roots, clinic_slug)
+    options = _printable_personal_text(options, clinic)
     layout = layout or load_layout(roots, layout_name)
     generated = generation_date(options.date)
     from handouts.measuring.glossary_use import (
@@ -87,6 +88,32 @@ def build_handout(roots: Roots, topic_slug: str, clinic_slug: str, layout_name: 
     pdf, pages = render_pdf(document, clinic, layout, warnings, measured_keywords(document),
                             source=topic.markdown_path(options.lang, options.level))
     return Handout(document, clinic, layout, topic, pdf, pages, warnings)
+
+
+def _printable_personal_text(options: Options, clinic: Clinic) -> Options:
+    """The patient's name and the note, cleaned of control and invisible characters, and
+    printable by the embedded fonts. A character the fonts lack is refused without echoing
+    it: a name is never spelled out in a terminal or a log."""
+    from dataclasses import replace
+
+    from handouts.inputs.safe_files import without_invisible
+    from handouts.layout.fonts import FALLBACK_FAMILY, coverage, family
+
+    cleaned = {}
+    for field_name, what in (("patient_name", "the patient's name"), ("note", "the note")):
+        text = getattr(options, field_name)
+        if text is None:
+            continue
+        text = without_invisible(text)
+        covered = coverage(family(clinic.font)) | coverage(family(FALLBACK_FAMILY))
+        missing = {c for c in text if not c.isspace() and ord(c) not in covered}
+        if missing:
+            raise HandoutsError(f"{what} has {len(missing)} character(s) that the handout's "
+                                "fonts cannot print (another script?); write it in Latin, "
+                                "Greek or Cyrillic letters, or leave it out and write it "
+                                "by hand")
+        cleaned[field_name] = text
+    return replace(options, **cleaned) if cleaned else options
 
 
 def measured_keywords(document: Document) -> tuple[str, ...]:
@@ -157,5 +184,6 @@ def generate(roots: Roots, topic_slug: str, clinic_slug: str, layout_name: str =
         from handouts.finishing.protect import encrypt
 
         data = encrypt(data, password)
-    write_atomically(output, data)
+    # a handout that names a patient or carries a note is readable by its owner only
+    write_atomically(output, data, private=bool(options.patient_name or options.note))
     return output, handout

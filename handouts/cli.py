@@ -30,6 +30,15 @@ def _date(ctx, param, value: str | None) -> _dt.date | None:
         raise click.BadParameter(f"'{value}' is not a date like 2026-11-26") from None
 
 
+def _output_file(ctx, param, value: str | None) -> Path | None:
+    """A file name; "folder/" would otherwise silently become a file called "folder"."""
+    if value is None:
+        return None
+    if value.endswith(("/", "\\")):
+        raise HandoutsError(f"'{value}' is a folder; give a file name ending in .pdf")
+    return Path(value)
+
+
 class _Group(click.Group):
     """Turns every HandoutsError into one line on stderr and exit code 1."""
 
@@ -112,7 +121,8 @@ def _print_warnings(warnings) -> None:
               help="Reading level, e.g. easy, standard.")
 @click.option("--layout", default="letter", show_default=True,
               help="Layout: layouts/NAME.toml (letter, a4, large-print, ...).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=str),
+              callback=_output_file,
               help="PDF to write (default output/TOPIC-CLINIC-LANG-LEVEL-LAYOUT.pdf).")
 @click.option("--date", callback=_date, metavar="YYYY-MM-DD",
               help="Printed date (default: SOURCE_DATE_EPOCH, else today).")

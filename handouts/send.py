@@ -8,7 +8,13 @@ from pathlib import Path
 
 from handouts.build import Handout, build_handout
 from handouts.delivery.messages import CLINIC_HEADER, MailContext, build_message, checked_address
-from handouts.delivery.outbox import load_message, outbox_name, save_message
+from handouts.delivery.outbox import (
+    keep_in_outbox,
+    load_message,
+    record_sent,
+    save_message,
+    was_sent,
+)
 from handouts.delivery.smtp import SendError, send_message
 from handouts.document.assemble import Options
 from handouts.errors import HandoutsError
@@ -26,6 +32,9 @@ class EmailResult:
     form_id: str = ""
     title: str = ""
     pdf_sha1: str = ""
+
+
+PROTECTED_ATTACHMENT = "handout.pdf"
 
 
 def attachment_name(topic: str, lang: str, level: str) -> str:
@@ -67,10 +76,15 @@ def email_handout(roots: Roots, topic: str, clinic_slug: str, to: str, *,
         from handouts.finishing.protect import encrypt
 
         pdf = encrypt(pdf, password)
+    protected = password is not None
+    # protected: nothing outside the encrypted PDF names the patient or the condition
     context = MailContext(
-        clinic=handout.clinic, lang=options.lang, topic_title=handout.document.title,
-        attachment_name=attachment_name(topic, options.lang, options.level),
-        patient_name=handout.document.prepared_for, protected=password is not None,
+        clinic=handout.clinic, lang=options.lang,
+        topic_title="" if protected else handout.document.title,
+        attachment_name=(PROTECTED_ATTACHMENT if protected
+                         else attachment_name(topic, options.lang, options.level)),
+        patient_name=None if protected else handout.document.prepared_for,
+        protected=protected,
         password_hint=(handout.clinic.mail.password_hint
                        or handout.document.labels["password_hint"]))
     message = build_message(context, to, pdf)
@@ -86,15 +100,17 @@ def email_handout(roots: Roots, topic: str, clinic_slug: str, to: str, *,
     if save_eml is not None:
         return EmailResult("saved", save_message(message, save_eml), len(pdf), password
                            is not None, **sent)
+    # kept first: a message is either sent (and noted as sent) or kept and reported
+    kept = keep_in_outbox(message, outbox, topic)
     try:
-        send_message(message, handout.clinic)
+        send_message(message, handout.clinic, to)
     except SendError as error:
-        kept = save_message(message, outbox / outbox_name(message, topic))
         failure = SendError(f"not sent: {error}; the message is kept in {kept}; send it again "
                             f"with: handouts email --resend {kept}")
         failure.reason, failure.kept = str(error), kept  # for callers that show them apart
         failure.sent = sent
         raise failure from None
+    record_sent(message, kept, outbox)
     return EmailResult("sent", None, len(pdf), password is not None, **sent)
 
 
@@ -107,12 +123,32 @@ def resend(roots: Roots, path: Path, clinic_slug: str | None = None,
         raise HandoutsError("the message does not say which clinic sent it; add --clinic",
                             path)
     clinic = load_clinic(roots, str(clinic_slug).strip())
-    checked_address(str(message["To"]))
+    if not clinic.mail.sender:
+        raise HandoutsError("the clinic profile has no [mail] sender address",
+                            clinic.profile_path)
+    recipient = checked_address(str(message["To"]))
+    if was_sent(message, outbox):
+        raise HandoutsError("this message was already sent (the outbox notes it); it is not "
+                            "sent twice", path)
+    _only_to_recipient(message, clinic)
     try:
-        send_message(message, clinic)
+        send_message(message, clinic, recipient)
     except SendError as error:
         raise SendError(f"not sent: {error}; the message is still in {path}") from None
+    in_outbox = False
     with contextlib.suppress(OSError, ValueError):
-        if path.resolve().parent == outbox.resolve():
-            path.unlink()
+        in_outbox = path.resolve().parent == outbox.resolve()
+    record_sent(message, path if in_outbox else None, outbox)
     return EmailResult("sent", None, 0, False)
+
+
+def _only_to_recipient(message, clinic) -> None:
+    """A kept file may have been edited: it goes to its one checked recipient, from the
+    clinic's sender, and copies to anyone else are dropped."""
+    import email.utils
+
+    for header in list(message.keys()):
+        if header.lower() in ("cc", "bcc") or header.lower().startswith("resent-"):
+            del message[header]
+    del message["From"]
+    message["From"] = email.utils.formataddr((clinic.name, clinic.mail.sender))

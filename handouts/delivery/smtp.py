@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import smtplib
 import socket
@@ -25,12 +26,23 @@ def _login(server: smtplib.SMTP, username: str, password: str) -> None:
     raise smtplib.SMTPNotSupportedError("no supported login mechanism")
 
 
+def _goodbye(server: smtplib.SMTP) -> None:
+    """QUIT and close; an error here changes nothing about what was (or was not) sent."""
+    with contextlib.suppress(smtplib.SMTPException, OSError):
+        server.quit()
+    with contextlib.suppress(OSError):
+        server.close()
+
+
 class SendError(HandoutsError):
     """Delivery failed; the message is still to be kept for --resend."""
 
 
-def send_message(message: EmailMessage, clinic: Clinic) -> None:
-    """Deliver over SMTP with the clinic's settings; credentials come from the environment."""
+def send_message(message: EmailMessage, clinic: Clinic, recipient: str | None = None) -> None:
+    """Deliver over SMTP with the clinic's settings; credentials come from the environment.
+    The envelope is the clinic's sender and one recipient (the checked To address): Cc, Bcc
+    or Resent-* headers in a kept message never add anyone. Once the server has accepted
+    the message it counts as sent, whatever happens while saying goodbye."""
     settings = clinic.mail
     if not settings.host:
         raise SendError("the clinic profile has no [mail] host to send through")
@@ -41,8 +53,12 @@ def send_message(message: EmailMessage, clinic: Clinic) -> None:
         if not username or password is None:
             raise SendError(f"set the environment variables {settings.username_env} and "
                             f"{settings.password_env} to the mail account's login")
-    context = ssl.create_default_context(
-        cafile=str(settings.ca_file) if settings.ca_file else None)
+    try:
+        context = ssl.create_default_context(
+            cafile=str(settings.ca_file) if settings.ca_file else None)
+    except (ssl.SSLError, OSError, ValueError):
+        raise SendError(f"the certificate bundle {settings.ca_file} cannot be read "
+                        "([mail] ca_file)") from None
     where = f"{settings.host}:{settings.port}"
     phase = "connect"
     try:
@@ -52,14 +68,18 @@ def send_message(message: EmailMessage, clinic: Clinic) -> None:
         else:
             server = smtplib.SMTP(settings.host, settings.port,
                                   timeout=settings.timeout_seconds)
-        with server:
+        try:
             if settings.security == "starttls":
                 server.starttls(context=context)
             if username:
                 phase = "login"
                 _login(server, username, password)
             phase = "send"
-            server.send_message(message)
+            server.send_message(message, from_addr=settings.sender or None,
+                                to_addrs=[recipient or str(message["To"])])
+            phase = "sent"
+        finally:
+            _goodbye(server)
     except smtplib.SMTPAuthenticationError as error:
         raise SendError(f"the mail server {where} refused the login ({error.smtp_code})") \
             from None

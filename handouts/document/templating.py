@@ -59,7 +59,7 @@ from jinja2.utils import generate_lorem_ipsum
 
 from handouts.errors import HandoutsError
 from handouts.inputs.paths import inside
-from handouts.inputs.safe_files import MAX_MARKDOWN_BYTES, read_text
+from handouts.inputs.safe_files import MAX_MARKDOWN_BYTES, read_text, without_invisible
 
 TIME_LIMIT_SECONDS = 2.0  # CPU seconds of Python work: an endless loop ends with a message
 HARD_CPU_SECONDS = 4  # RLIMIT_CPU above what the worker has used: work stuck in C is killed
@@ -374,7 +374,8 @@ def _render_here(text: str, path: Path, context: Mapping[str, Any], include_root
                 if size > MAX_OUTPUT_CHARS:
                     raise HandoutsError(
                         f"template output is over {MAX_OUTPUT_CHARS:,} characters", path)
-            return "".join(pieces)
+            # what templates compute ("{{ '\x1b' }}", a bidi override) is cleaned like files
+            return without_invisible("".join(pieces))
     except _Timeout:
         raise _too_long(path) from None
     except TemplateSyntaxError as error:

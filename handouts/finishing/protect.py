@@ -25,7 +25,29 @@ def password_from_env(variable: str) -> str:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise HandoutsError(f"the password in {variable} is shorter than "
                             f"{MIN_PASSWORD_LENGTH} characters")
-    return password
+    return prepared_password(password)
+
+
+def prepared_password(password: str) -> str:
+    """SASLprep (RFC 4013), as PDF 2.0 asks for AES-256 passwords: the same password typed
+    on another device (composed or decomposed accents, a no-break space) opens the file."""
+    import stringprep
+    import unicodedata
+
+    mapped = "".join(" " if stringprep.in_table_c12(c) else c for c in password
+                     if not stringprep.in_table_b1(c))
+    prepared = unicodedata.normalize("NFKC", mapped)
+    for c in prepared:
+        if (stringprep.in_table_c21_c22(c) or stringprep.in_table_c3(c)
+                or stringprep.in_table_c4(c) or stringprep.in_table_c5(c)
+                or stringprep.in_table_c6(c) or stringprep.in_table_c7(c)
+                or stringprep.in_table_c8(c) or stringprep.in_table_c9(c)
+                or stringprep.in_table_a1(c)):
+            raise HandoutsError("the PDF password contains a control or unassigned "
+                                "character; use letters, digits, spaces and punctuation")
+    if len(prepared.encode()) > 127:
+        raise HandoutsError("the PDF password is longer than 127 bytes")
+    return prepared
 
 
 def checked_password(password: str) -> str:
@@ -35,7 +57,7 @@ def checked_password(password: str) -> str:
                             "characters")
     if len(password) > 128 or any(ord(c) < 32 for c in password):
         raise HandoutsError("the PDF password must be one line of at most 128 characters")
-    return password
+    return prepared_password(password)
 
 
 def encrypt(pdf: bytes, password: str) -> bytes:

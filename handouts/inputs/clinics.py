@@ -148,13 +148,14 @@ def _address(table: TableReader) -> tuple[str, ...]:
     if raw is None:
         raise HandoutsError("missing required key 'address'", table.path)
     if isinstance(raw, str):
-        lines = [raw]
+        lines = [table.text("address", max_length=120)]
     else:
         lines = table.text_list("address")
     lines = [" ".join(line.split()) for line in lines if line.strip()]
-    if not lines or any(len(line) > 120 for line in lines):
-        raise table.fail("address", "give one to four lines of up to 120 characters")
-    return tuple(lines[:4])
+    if not lines or len(lines) > 4 or any(len(line) > 120 for line in lines):
+        raise table.fail("address", f"has {len(lines)} lines; give one to four lines of up to "
+                         "120 characters (the header has room for four)")
+    return tuple(lines)
 
 
 def _phone(table: TableReader, key: str, *, required: bool) -> str | None:
@@ -181,6 +182,10 @@ def _ca_file(section: TableReader) -> Path | None:
     return path
 
 
+def _loopback(host: str) -> bool:
+    return host in ("localhost", "::1") or host.startswith("127.")
+
+
 def is_email_address(text: str) -> bool:
     return bool(_EMAIL.fullmatch(text or ""))
 
@@ -197,13 +202,18 @@ def _mail(table: TableReader) -> MailSettings:
     security = section.text("security", "starttls")
     if security not in ("starttls", "tls", "none"):
         raise section.fail("security", "use \"starttls\", \"tls\" or \"none\"")
+    username_env = section.text("username_env", required=False, max_length=100)
+    host = section.text("host", required=False, max_length=200)
+    if security == "none" and username_env and host and not _loopback(host):
+        raise section.fail("security", "\"none\" would send the mail password unencrypted to "
+                           f"{host}; use \"starttls\" or \"tls\" (or no username_env)")
     settings = MailSettings(
         sender=sender, reply_to=reply_to,
-        host=section.text("host", required=False, max_length=200),
-        port=int(section.number("port", 587 if security == "starttls" else 465,
-                                minimum=1, maximum=65535)),
+        host=host,
+        port=section.integer("port", 587 if security == "starttls" else 465,
+                             minimum=1, maximum=65535),
         security=security,
-        username_env=section.text("username_env", required=False, max_length=100),
+        username_env=username_env,
         password_env=section.text("password_env", required=False, max_length=100),
         max_attachment_bytes=int(section.number("max_attachment_mb", 5, minimum=0.01,
                                                 maximum=50) * 1024 * 1024),

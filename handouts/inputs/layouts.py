@@ -100,7 +100,7 @@ def parse_layout(path: Path, name: str) -> Layout:
         minimum=7, maximum=body_size)
     if large_print and body_size < 16:
         raise table.fail("body_size", "a large-print layout needs body text of at least 16 pt")
-    columns = int(table.number("columns", 1, minimum=1, maximum=2))
+    columns = table.integer("columns", 1, minimum=1, maximum=2)
     if large_print and columns > 1:
         raise table.fail("columns", "large print is set in one column")
     if large_print and small_size < LARGE_PRINT_SMALLEST:

@@ -18,7 +18,8 @@ MAX_BLOCK_BYTES = 64 * 1024
 # C0/C1 control characters except tab and newline, and invisible format characters
 # pasted from web pages and Word (zero-width space, word joiner, BOM, soft hyphen).
 _INVISIBLE = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u2060\ufeff\u00ad\u200e\u200f\u202a-\u202e]"
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u2060\ufeff\u00ad\u200e\u200f\u202a-\u202e"
+    "\u2066-\u2069]"
 )
 
 
@@ -35,6 +36,12 @@ def read_text(path: Path, *, limit: int, warnings: Warnings | None = None) -> st
     return unicodedata.normalize("NFC", cleaned)
 
 
+def without_invisible(text: str) -> str:
+    """Text typed or rendered (a patient's name, template output) without control, bidi or
+    zero-width characters: they would print as boxes, reorder the line or hide words."""
+    return unicodedata.normalize("NFC", _INVISIBLE.sub("", text))
+
+
 def read_toml(path: Path, *, limit: int = MAX_TOML_BYTES) -> dict[str, Any]:
     """Parse a TOML file; a syntax error names the file, line and column."""
     text = read_text(path, limit=limit)
@@ -42,6 +49,9 @@ def read_toml(path: Path, *, limit: int = MAX_TOML_BYTES) -> dict[str, Any]:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise HandoutsError(f"not valid TOML: {error}", path) from None
+    except RecursionError:
+        raise HandoutsError("not valid TOML: tables or lists are nested too deeply",
+                            path) from None
 
 
 def _read_bytes(path: Path, limit: int) -> bytes:

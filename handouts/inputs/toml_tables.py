@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import datetime as _dt
 import difflib
+import math
+import re
 from pathlib import Path
 from typing import Any
 
 from handouts.errors import HandoutsError
+
+# controls other than tab/newline/CR (which only separate words here) and bidi controls
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 class TableReader:
@@ -46,6 +51,7 @@ class TableReader:
             return default
         if not isinstance(value, str):
             raise self.fail(key, f"expected text in quotes, got {type_name(value)}")
+        self._check_characters(key, value)
         value = " ".join(value.split())
         if required and not value:
             raise self.fail(key, "must not be empty")
@@ -60,11 +66,29 @@ class TableReader:
             return float(default)
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise self.fail(key, f"expected a number, got {type_name(value)}")
+        if not math.isfinite(value):  # nan passes every comparison with a limit
+            raise self.fail(key, f"is {value}; give an ordinary number")
         if minimum is not None and value < minimum:
             raise self.fail(key, f"is {value}; it must be at least {minimum:g}")
         if maximum is not None and value > maximum:
             raise self.fail(key, f"is {value}; it must be at most {maximum:g}")
         return float(value)
+
+    def integer(self, key: str, default: int | None = None, *, minimum: int | None = None,
+                maximum: int | None = None) -> int:
+        """A whole number: 1.5 columns or copies is refused, not rounded."""
+        value = self.number(key, default, minimum=minimum, maximum=maximum)
+        if value != int(value):
+            raise self.fail(key, f"is {value:g}; give a whole number")
+        return int(value)
+
+    def _check_characters(self, key: str, value: str) -> None:
+        """TOML escapes can carry NUL, ESC or bidi overrides onto the page, into the PDF's
+        metadata or into a file name: refused, naming the character."""
+        found = _CONTROL.search(value)
+        if found:
+            raise self.fail(key, f"contains the invisible control character "
+                            f"U+{ord(found.group()):04X}; remove it")
 
     def boolean(self, key: str, default: bool) -> bool:
         value = self._get(key, False)
@@ -93,6 +117,8 @@ class TableReader:
             return []
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise self.fail(key, 'expected a list of text, like ["one", "two"]')
+        for text in value:
+            self._check_characters(key, text)
         if required and not value:
             raise self.fail(key, "must list at least one item")
         return [" ".join(v.split()) for v in value]
