@@ -245,9 +245,11 @@ def _build_one(roots: Roots, item: BatchItem, output: Path, date: _dt.date, impo
                           seconds=time.perf_counter() - started)
 
 
-# Below this many items a batch builds in its own process: starting workers costs more than
-# the second core gives back (measured: benchmarks, and the report of issue 17).
-IN_PROCESS_BELOW = 4
+# Below this many items a batch builds in its own process. Measured on the 2-core machine
+# (2026-11-27): starting two workers costs about 0.25 s of CPU (forks, fonts, each worker's
+# first template compiles and caches), the work of about four letter handouts, and on a busy
+# machine the second core is often not free; from six items on the workers pay off.
+IN_PROCESS_BELOW = 6
 
 
 def run_batch(roots: Roots, items: Iterable[BatchItem], output_dir: Path, *,

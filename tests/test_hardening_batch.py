@@ -112,6 +112,7 @@ def test_a_batch_worker_stopped_by_a_hostile_template_fails_only_that_item(tiny,
         "## About {#about}\n\n{{ 10 ** (10 ** 8) }}\n\n## Help {#help}\n\nCall.\n")
     monkeypatch.setattr(templating, "MAX_INTEGER_BITS", 10**12)  # the sandbox misses it
     monkeypatch.setattr(templating, "HARD_CPU_SECONDS", 1)
+    monkeypatch.setattr("handouts.batch.IN_PROCESS_BELOW", 2)  # in worker processes
     plan = PLAN.replace('layouts = ["letter", "a4"]', 'layouts = ["letter", "a4", "large-print"]')
     plan += '[[print]]\nclinics = ["tiny"]\ntopics = ["hostile"]\n'
     result = batch(tiny, tmp_path, "--jobs", "2", plan=plan)

@@ -143,3 +143,54 @@ def test_a_250_byte_file_name_is_written(tiny, tmp_path):
     result = generate(tiny, out)
     assert result.exit_code == 0, result.output
     assert len(pdf_reader(out).pages) == 1
+
+
+# ----- logos -----------------------------------------------------------------------------
+
+def use_logo(roots, name: str) -> None:
+    edit(roots.clinics / "tiny.toml", 'logo = "tiny-logo.png"', f'logo = "{name}"')
+
+
+def test_a_16_bit_greyscale_logo_keeps_its_shades(tiny, tmp_path):
+    from PIL import Image
+
+    Image.new("I;16", (200, 100), 8000).save(tiny.clinics / "grey16.png")  # a dark grey
+    use_logo(tiny, "grey16.png")
+    out = tmp_path / "x.pdf"
+    assert generate(tiny, out).exit_code == 0
+    embedded = pdf_reader(out).pages[0].images[0].image.convert("L")
+    assert embedded.getextrema()[1] < 64  # not the pure white of a clipped conversion
+
+
+def test_a_phone_jpeg_with_a_preview_image_is_accepted(tiny, tmp_path):
+    from PIL import Image
+
+    first, preview = Image.new("RGB", (240, 120), (31, 90, 150)), Image.new("RGB", (60, 30))
+    first.save(tiny.clinics / "phone.jpg", format="MPO", save_all=True,
+               append_images=[preview])
+    assert Image.open(tiny.clinics / "phone.jpg").format == "MPO"
+    use_logo(tiny, "phone.jpg")
+    out = tmp_path / "x.pdf"
+    result = generate(tiny, out)
+    assert result.exit_code == 0, result.output
+
+
+def test_a_logo_photographed_sideways_is_turned_upright(tiny):
+    from PIL import Image
+
+    from handouts.inputs.logos import load_logo
+
+    image = Image.new("RGB", (60, 120), (31, 90, 150))  # stored portrait...
+    exif = Image.Exif()
+    exif[0x0112] = 6  # ...but the camera was turned: show it rotated 90 degrees
+    image.save(tiny.clinics / "sideways.jpg", exif=exif)
+    logo = load_logo(tiny.clinics / "sideways.jpg", "logo")
+    assert logo.width > logo.height
+
+
+def test_a_logo_too_wide_for_the_header_is_refused(tiny, tmp_path):
+    from PIL import Image
+
+    Image.new("RGB", (20000, 1), (31, 90, 150)).save(tiny.clinics / "strip.png")
+    use_logo(tiny, "strip.png")
+    assert_one_line(generate(tiny, tmp_path / "x.pdf"), "key 'logo'", "20000x1", "crop it")

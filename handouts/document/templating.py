@@ -17,6 +17,7 @@ or unlucky template:
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import functools
 import math
@@ -557,6 +558,14 @@ def _forget_worker() -> None:
 
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_forget_worker)
+
+
+def _stop_at_exit() -> None:
+    if _worker is not None and _worker.pid is not None:
+        stop_worker()  # no orphan; its CPU time is counted with ours
+
+
+atexit.register(_stop_at_exit)
 
 
 def stop_worker() -> None:

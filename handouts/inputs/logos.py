@@ -7,7 +7,7 @@ import warnings as _warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from handouts.errors import HandoutsError
 
@@ -16,6 +16,10 @@ MAX_LOGO_BYTES = 5 * 1024 * 1024
 MAX_LOGO_PIXELS = 25_000_000
 LOGO_EMBED_HEIGHT_PX = 240  # enough for a 1-inch-tall logo at 240 dpi
 HEADER_LOGO_HEIGHT_PX = 120  # the page header's logo is under half an inch tall
+# The header draws the logo at a fixed height: a wider logo pushes the clinic's name off
+# the page, a much taller one shrinks to a sliver.
+MAX_LOGO_ASPECT = 6.0
+MIN_LOGO_ASPECT = 0.25
 
 _FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG"}
 
@@ -77,7 +81,9 @@ def _load_logo(path: Path, key: str) -> Logo:
         with _warnings.catch_warnings():
             _warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(path) as image:
-                if image.format != expected:
+                # phone cameras write JPEGs as MPO (a JPEG with a second, preview image)
+                if image.format != expected and not (expected == "JPEG"
+                                                     and image.format == "MPO"):
                     raise fail(f"the file is not a {expected} image "
                                f"(it reads as {image.format or 'unknown data'})")
                 width, height = image.size
@@ -85,6 +91,12 @@ def _load_logo(path: Path, key: str) -> Logo:
                     raise fail(f"the logo is {width}x{height} pixels; the limit is "
                                f"{MAX_LOGO_PIXELS // 1_000_000} megapixels")
                 image.load()
+                image = ImageOps.exif_transpose(image)  # as the camera was held
+                aspect = image.width / image.height
+                if not MIN_LOGO_ASPECT <= aspect <= MAX_LOGO_ASPECT:
+                    raise fail(f"the logo is {image.width}x{image.height} pixels; its width "
+                               f"must be between {MIN_LOGO_ASPECT:g} and {MAX_LOGO_ASPECT:g} "
+                               "times its height to fit the header (crop it)")
                 return _embeddable(image)
     except HandoutsError:
         raise
@@ -98,6 +110,10 @@ def _load_logo(path: Path, key: str) -> Logo:
 
 
 def _embeddable(image: Image.Image) -> Logo:
+    if image.mode in ("I;16", "I;16L", "I;16B", "I;16N", "I"):
+        # 16-bit grey: scaled to 8 bits (a plain conversion clips every value above 255,
+        # which turns the whole logo white)
+        image = image.convert("I").point(lambda value: value * (1 / 256)).convert("L")
     image = image.convert("RGBA")
     if image.getextrema()[3] == (255, 255):
         image = image.convert("RGB")
