@@ -97,7 +97,12 @@ def _printable_personal_text(options: Options, clinic: Clinic) -> Options:
     from dataclasses import replace
 
     from handouts.inputs.safe_files import without_invisible
-    from handouts.layout.fonts import FALLBACK_FAMILY, coverage, family
+    from handouts.layout.fonts import (
+        FALLBACK_FAMILY,
+        coverage,
+        family,
+        script_needing_shaping,
+    )
 
     cleaned = {}
     for field_name, what in (("patient_name", "the patient's name"), ("note", "the note")):
@@ -105,6 +110,9 @@ def _printable_personal_text(options: Options, clinic: Clinic) -> Options:
         if text is None:
             continue
         text = without_invisible(text)
+        if script_needing_shaping(text):
+            cleaned[field_name] = text  # the layout refuses it, naming the script
+            continue
         covered = coverage(family(clinic.font)) | coverage(family(FALLBACK_FAMILY))
         missing = {c for c in text if not c.isspace() and ord(c) not in covered}
         if missing:
