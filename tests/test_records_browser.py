@@ -1,0 +1,72 @@
+"""The records page and the Infobutton answer in a real Chromium: teach-back entered with
+the keyboard-reachable form, and no serious or critical axe-core violation on either page."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from browser_support import (  # noqa: F401 - browser is a fixture
+    DESKTOP,
+    assert_accessible,
+    browser,
+    require_browser,
+)
+from web_support import PASSWORD, add_user, make_app
+
+from handouts.records.given import Given, given_since, record_given
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    require_browser()
+    from waitress import create_server
+
+    app = make_app(tmp_path_factory.mktemp("var"), default_clinic="lakeside")
+    add_user(app, "boss", "admin")
+    engine = app.extensions["handouts.database"]
+    for topic, title in (("bone-metastasis", "Bone Metastasis: When Cancer Spreads to the "
+                                             "Bone"),
+                         ("hypercalcemia", "High Calcium in the Blood (Hypercalcemia)")):
+        record_given(engine, Given(staff="boss", clinic="lakeside", topic=topic, lang="en",
+                                   level="easy", layout="letter",
+                                   content_version="BM-EN-EASY · 2026-11 · 7f3a9c",
+                                   channel="email", delivery="password-protected",
+                                   result="sent", title=title))
+    served = create_server(app, host="127.0.0.1", port=0, threads=2)
+    thread = threading.Thread(target=served.run, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{served.effective_port}", app
+    finally:
+        served.close()
+
+
+def test_teach_back_is_entered_on_the_records_page_which_is_accessible(browser, server):  # noqa: F811
+    base, app = server
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    page.goto(f"{base}/sign-in")
+    page.get_by_label("Username").fill("boss")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("link", name="Education given").click()
+    assert page.get_by_role("heading", name="Education given").is_visible()
+    assert_accessible(page, "/records")
+    page.get_by_label("Teach-back for record 1").select_option("needs-review")
+    page.get_by_role("button", name="Save teach-back for record 1").click()
+    assert "teach-back saved" in page.locator(".notice").first.inner_text()
+    assert given_since(app.extensions["handouts.database"])[0].teach_back == "needs-review"
+    assert_accessible(page, "/records after saving")
+    context.close()
+
+
+def test_the_infobutton_html_answer_is_accessible(browser, server):  # noqa: F811
+    base, _ = server
+    page = browser.new_page(viewport=DESKTOP)
+    page.goto(f"{base}/infobutton?mainSearchCriteria.v.cs=2.16.840.1.113883.6.90"
+              "&mainSearchCriteria.v.c=C79.51&informationRecipient.languageCode.c=es")
+    assert page.locator("html").get_attribute("lang") == "es"
+    assert page.get_by_role("link", name="Descargar (fácil de leer, PDF)").count() == 2
+    assert_accessible(page, "/infobutton")
+    page.close()
