@@ -1,17 +1,16 @@
 """The records page and the Infobutton answer in a real Chromium: teach-back entered with
-the keyboard-reachable form, and no serious or critical axe-core violation on either page."""
+the keyboard-reachable form, and no serious or critical axe-core violation on either page.
+
+Each test drives its own Chromium in a thread of its own: Playwright's sync API allows one
+running instance per thread, and the web app's browser tests keep theirs open all session.
+"""
 
 from __future__ import annotations
 
 import threading
 
 import pytest
-from browser_support import (  # noqa: F401 - browser is a fixture
-    DESKTOP,
-    assert_accessible,
-    browser,
-    require_browser,
-)
+from browser_support import DESKTOP, assert_accessible, launch, require_browser
 from web_support import PASSWORD, add_user, make_app
 
 from handouts.records.given import Given, given_since, record_given
@@ -42,7 +41,36 @@ def server(tmp_path_factory):
         served.close()
 
 
-def test_teach_back_is_entered_on_the_records_page_which_is_accessible(browser, server):  # noqa: F811
+def in_own_browser(steps) -> None:
+    """Run steps(browser) with a Chromium started in a new thread; re-raise what it raised."""
+    from playwright.sync_api import sync_playwright
+
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            with sync_playwright() as playwright:
+                chromium = launch(playwright)
+                try:
+                    steps(chromium)
+                finally:
+                    chromium.close()
+        except BaseException as error:  # noqa: BLE001 - handed to the test's thread
+            failure.append(error)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(timeout=180)
+    assert not thread.is_alive(), "the browser did not finish in 3 minutes"
+    if failure:
+        raise failure[0]
+
+
+def test_teach_back_is_entered_on_the_records_page_which_is_accessible(server):
+    in_own_browser(lambda browser: teach_back_steps(browser, server))
+
+
+def teach_back_steps(browser, server) -> None:
     base, app = server
     context = browser.new_context(viewport=DESKTOP)
     page = context.new_page()
@@ -61,7 +89,11 @@ def test_teach_back_is_entered_on_the_records_page_which_is_accessible(browser, 
     context.close()
 
 
-def test_the_infobutton_html_answer_is_accessible(browser, server):  # noqa: F811
+def test_the_infobutton_html_answer_is_accessible(server):
+    in_own_browser(lambda browser: infobutton_steps(browser, server))
+
+
+def infobutton_steps(browser, server) -> None:
     base, _ = server
     page = browser.new_page(viewport=DESKTOP)
     page.goto(f"{base}/infobutton?mainSearchCriteria.v.cs=2.16.840.1.113883.6.90"
