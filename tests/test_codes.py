@@ -14,6 +14,7 @@ from handouts.inputs.codes import (
     SYSTEMS,
     icd10cm_ancestors,
     icd10cm_codes,
+    icd10cm_description,
     match_codes,
     normalise,
 )
@@ -75,6 +76,12 @@ def test_the_code_set_and_the_hierarchy_agree_with_the_package():
                                        if icd.is_category_or_subcategory(a)
                                        or icd.is_extended_subcategory(a)))
         assert icd10cm_ancestors(code) == expected, plain
+
+
+def test_descriptions_agree_with_the_package():
+    sample = random.Random(7).sample(sorted(icd10cm_codes()), 200) + ["M8458XA", "C7951"]
+    for plain in sample:
+        assert icd10cm_description(normalise("icd10cm", plain)) == icd.get_description(plain)
 
 
 def test_seventh_character_codes_climb_past_their_placeholder():
