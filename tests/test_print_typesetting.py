@@ -130,3 +130,17 @@ def test_a_patient_name_that_needs_shaping_is_refused_without_echoing_it(tiny):
                      roots=tiny)
     assert result.exit_code == 1, result.output
     assert "Arabic" in result.stderr and name not in result.output
+
+
+def test_soft_hyphens_in_content_reach_the_page_and_show_only_at_a_break(tiny, tmp_path):
+    word = "\u00ad".join(["bis", "phos", "pho", "nates"])
+    markdown = tiny.content / "tiny-topic" / "en" / "standard.md"
+    markdown.write_text(TINY_MARKDOWN.replace(
+        "This topic is tiny.", f"This topic is tiny. {word} " * 12))
+    out = tmp_path / "soft.pdf"
+    result = run_cli("generate", "tiny-topic", "--clinic", "tiny", "-o", str(out), roots=tiny)
+    assert result.exit_code == 0 and "invisible" not in result.stderr
+    raw = " ".join(page.extract_text() for page in PdfReader(out).pages)
+    assert "bisphosphonates" in raw  # unbroken: the soft hyphens do not show
+    assert all(raw[i + 1] == "\n" for i, char in enumerate(raw) if char == "\u00ad")
+    assert " ".join(page_texts(out)).count("bisphosphonates") == 12

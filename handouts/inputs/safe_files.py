@@ -16,9 +16,10 @@ MAX_TOML_BYTES = 256 * 1024
 MAX_BLOCK_BYTES = 64 * 1024
 
 # C0/C1 control characters except tab and newline, and invisible format characters
-# pasted from web pages and Word (zero-width space, word joiner, BOM, soft hyphen).
+# pasted from web pages and Word (zero-width space, word joiner, BOM). Soft hyphens stay:
+# the typesetter breaks a word only there when it has any (and shows them only there).
 _INVISIBLE = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u2060\ufeff\u00ad\u200e\u200f\u202a-\u202e"
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u2060\ufeff\u200e\u200f\u202a-\u202e"
     "\u2066-\u2069]"
 )
 
