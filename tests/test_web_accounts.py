@@ -4,11 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import stat
 import time
 
 import pytest
 from conftest import run_cli
-from web_support import PASSWORD, add_user, csrf_from, database, make_app, signed_in, token_of
+from web_support import (
+    PASSWORD,
+    REPO,
+    add_user,
+    csrf_from,
+    database,
+    make_app,
+    signed_in,
+    token_of,
+)
 
 from handouts.records import accounts
 from handouts.web.serve import first_admin_link
@@ -124,6 +134,62 @@ def test_sign_out_ends_the_session(app):
     assert client.get("/").status_code == 302
 
 
+def _copy_of_session(app, client):
+    """Another browser holding a copy of this client's session cookie."""
+    thief = app.test_client()
+    thief.set_cookie("handouts_session", client.get_cookie("handouts_session").value)
+    return thief
+
+
+def test_a_copied_session_cookie_stops_working_after_sign_out(app):
+    client = signed_in(app)
+    thief = _copy_of_session(app, client)
+    assert thief.get("/records").status_code == 200
+    client.post("/sign-out", data={"csrf_token": token_of(client)})
+    refused = thief.get("/records")
+    assert refused.status_code == 302 and refused.headers["Location"].startswith("/sign-in")
+
+
+def test_a_password_change_ends_other_sessions_but_not_this_one(app):
+    client = signed_in(app)
+    other = _copy_of_session(app, client)
+    changed = client.post("/account/password", data={
+        "current_password": PASSWORD, "password": "another long password",
+        "password_again": "another long password", "csrf_token": token_of(client, "/account")})
+    assert changed.status_code == 302
+    assert client.get("/").status_code == 200
+    assert other.get("/").status_code == 302
+
+
+def test_a_role_change_or_closing_ends_the_sessions_of_that_account(app):
+    admin = signed_in(app, "boss", "admin")
+    nurse = signed_in(app)
+    person = accounts.user_by_name(database(app), "nurse")
+    accounts.update_user(database(app), person.id, role="admin")
+    assert nurse.get("/").status_code == 302
+    assert admin.get("/").status_code == 200  # other accounts keep theirs
+
+
+def test_a_session_ends_after_its_lifetime_however_active(tmp_path):
+    app = make_app(tmp_path / "var", session_lifetime=dt.timedelta(seconds=1))
+    client = signed_in(app)
+    assert client.get("/").status_code == 200
+    time.sleep(1.2)
+    assert client.get("/").status_code == 302
+
+
+def test_sign_in_gives_a_new_csrf_token(app):
+    add_user(app, "nurse")
+    client = app.test_client()
+    before = token_of(client, "/sign-in")
+    client.post("/sign-in", data={"username": "nurse", "password": PASSWORD,
+                                  "csrf_token": before})
+    after = token_of(client)
+    assert after != before
+    stale = client.post("/sign-out", data={"csrf_token": before})
+    assert stale.status_code == 403
+
+
 def test_a_closed_account_is_signed_out(app):
     client = signed_in(app)
     user = accounts.user_by_name(database(app), "nurse")
@@ -133,14 +199,51 @@ def test_a_closed_account_is_signed_out(app):
 
 def test_after_sign_in_only_a_local_page_is_opened(app):
     add_user(app, "nurse")
-    client = app.test_client()
-    csrf = token_of(client, "/sign-in")
     for target, expected in (("https://evil.example/", "/"), ("//evil.example", "/"),
                              ("/search?q=bone", "/search?q=bone")):
-        client.post("/sign-out", data={"csrf_token": csrf})
+        client = app.test_client()
+        csrf = token_of(client, "/sign-in")
         response = client.post("/sign-in", data={"username": "nurse", "password": PASSWORD,
                                                  "csrf_token": csrf, "next": target})
         assert response.headers["Location"] == expected
+
+
+def test_the_data_folder_and_database_are_readable_by_the_server_account_only(tmp_path):
+    data = tmp_path / "var"
+    data.mkdir(mode=0o755)
+    (data / "outbox").mkdir(mode=0o755)  # an older install made them readable by all
+    app = make_app(data)
+    signed_in(app)  # the database is written (and its -wal file made)
+    for folder in (data, data / "outbox", data / "packs"):
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
+    for name in ("handouts.db", "handouts.db-wal", "secret-key"):
+        assert stat.S_IMODE((data / name).stat().st_mode) == 0o600, name
+
+
+def test_serve_makes_everything_it_writes_private(tmp_path):
+    """`handouts serve` runs with umask 077: a file the server makes later is private too."""
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    data = tmp_path / "var"
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "handouts", "--root", str(REPO), "serve",
+                               "--port", str(port), "--data-dir", str(data), "--workers", "0"],
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        line = server.stdout.readline()
+        assert "running at" in line, line
+        status = (f"/proc/{server.pid}/status")
+        umask = next(row for row in open(status) if row.startswith("Umask:")).split()[1]
+        assert int(umask, 8) == 0o077
+        assert stat.S_IMODE(os.stat(data).st_mode) == 0o700
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
 
 
 def test_users_add_and_list_on_the_command_line(tmp_path, caplog):

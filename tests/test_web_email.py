@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import logging
+import stat
 
 import pytest
 from pypdf import PdfReader
@@ -115,6 +116,10 @@ def test_with_the_server_down_the_message_waits_in_the_outbox_and_can_be_resent(
     outbox = client.get("/outbox").get_data(as_text=True)
     assert "r***@example.org" in outbox and ADDRESS not in outbox
     name = outbox.split('name="name" value="')[1].split('"')[0]
+    # the message names the patient: only the server's account may read it or list the folder
+    folder = app.extensions["handouts.settings"].outbox
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert stat.S_IMODE((folder / name).stat().st_mode) == 0o600
     before = len(inbox.messages)
     resent = client.post("/outbox/resend", data={"name": name, "csrf_token": token_of(client)},
                          follow_redirects=True)

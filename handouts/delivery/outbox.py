@@ -34,6 +34,7 @@ def keep_in_outbox(message: EmailMessage, outbox: Path, topic: str) -> Path:
     outbox that cannot be written stops the send (nothing is sent, nothing is lost)."""
     try:
         outbox.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.chmod(outbox, 0o700)  # an older outbox may have been made readable by all
     except OSError as error:
         raise HandoutsError(f"nothing was sent: the outbox cannot be created "
                             f"({error.strerror})", outbox) from None

@@ -64,6 +64,17 @@ def writing_atomically(path: Path, *, private: bool = False,
                 os.unlink(temporary)
 
 
+def private_folder(folder: Path) -> Path:
+    """The folder, made (or made again) readable by this account only (0700): it holds
+    patient data, and other accounts on a shared computer must not list or read it."""
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.chmod(folder, 0o700)
+    except OSError as error:
+        raise HandoutsError(f"cannot create the folder ({error.strerror})", folder) from None
+    return folder
+
+
 def _check_target(path: Path) -> None:
     """Only a regular file is replaced: never a folder, a device, a pipe or a socket."""
     try:

@@ -44,6 +44,7 @@ class User:
     clinic: str | None  # the clinic this person last used
     active: bool
     has_password: bool
+    session_generation: int = 0
 
     @property
     def is_admin(self) -> bool:
@@ -78,7 +79,7 @@ def checked_password(password: str) -> str:
 
 def _user(row) -> User:
     return User(row.id, row.username, row.display_name or row.username, row.role, row.clinic,
-                bool(row.active), bool(row.password_hash))
+                bool(row.active), bool(row.password_hash), int(row.session_generation or 0))
 
 
 def create_user(engine: Engine, username: str, role: str = "staff", display_name: str = "",
@@ -133,9 +134,18 @@ def update_user(engine: Engine, user_id: int, *, role: str | None = None,
         values["active"] = active
     if clinic is not None:
         values["clinic"] = clinic
+    if role is not None or active is not None:  # a new role or a closed account: sign out
+        values["session_generation"] = users.c.session_generation + 1
     if values:
         with engine.begin() as connection:
             connection.execute(update(users).where(users.c.id == user_id).values(**values))
+
+
+def end_sessions(engine: Engine, user_id: int) -> None:
+    """Every session of this account stops working (its cookies carry the old number)."""
+    with engine.begin() as connection:
+        connection.execute(update(users).where(users.c.id == user_id).values(
+            session_generation=users.c.session_generation + 1))
 
 
 def _digest(token: str) -> str:
@@ -185,15 +195,18 @@ def redeem_sign_in_link(engine: Engine, token: str, password: str) -> User:
         if used.rowcount != 1:  # another tab used it a moment ago
             raise HandoutsError("this sign-in link was already used")
         connection.execute(update(users).where(users.c.id == user.id).values(
-            password_hash=password_hash))
+            password_hash=password_hash,
+            session_generation=users.c.session_generation + 1))
     return user_by_id(engine, user.id)
 
 
 def set_password(engine: Engine, user_id: int, password: str) -> None:
+    """A new password; the account's other sessions end (sign this one in again)."""
     checked_password(password)
     with engine.begin() as connection:
         connection.execute(update(users).where(users.c.id == user_id).values(
-            password_hash=_hasher.hash(password)))
+            password_hash=_hasher.hash(password),
+            session_generation=users.c.session_generation + 1))
 
 
 def failures_in_window(engine: Engine, username: str) -> list[_dt.datetime]:

@@ -44,6 +44,9 @@ users = Table(
     Column("clinic", String(80), nullable=True),  # the clinic last used, remembered
     Column("active", Boolean, nullable=False, default=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # version 3: bumped on sign-out, password change, role change and closing; a session
+    # cookie made under an older number no longer signs anyone in
+    Column("session_generation", Integer, nullable=False, default=0, server_default="0"),
 )
 
 # One-time sign-in links (only a digest of the token is stored).
@@ -127,8 +130,12 @@ def _version_2(connection: Connection) -> None:
     _add_missing_columns(connection, given, ["title", "document_sha1", "document_url"])
 
 
+def _version_3(connection: Connection) -> None:
+    _add_missing_columns(connection, users, ["session_generation"])
+
+
 # Append new migrations at the end; never edit one that has shipped.
-MIGRATIONS: list[Callable[[Connection], None]] = [_version_1, _version_2]
+MIGRATIONS: list[Callable[[Connection], None]] = [_version_1, _version_2, _version_3]
 LATEST = len(MIGRATIONS)
 
 

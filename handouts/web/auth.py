@@ -44,26 +44,31 @@ def load_user() -> None:
     settings = current_app.extensions["handouts.settings"]
     seen = session.get("seen", 0)
     if time.time() - seen > settings.idle_timeout.total_seconds():
-        session.pop("user_id", None)
+        session.clear()
         minutes = round(settings.idle_timeout.total_seconds() / 60)
         flash(f"You were signed out after {minutes} minutes without activity.", "info")
         return
+    if time.time() - session.get("started", 0) > settings.session_lifetime.total_seconds():
+        session.clear()
+        hours = round(settings.session_lifetime.total_seconds() / 3600)
+        flash(f"You were signed out: a session lasts at most {hours} hours. Sign in again.",
+              "info")
+        return
     user = accounts.user_by_id(database(), user_id)
-    if user is None or not user.active:
-        session.pop("user_id", None)
+    if user is None or not user.active or session.get("generation") != user.session_generation:
+        session.clear()  # signed out elsewhere, new password or role, or a closed account
         return
     session["seen"] = int(time.time())
     g.user = user
 
 
 def sign_in(user: User) -> None:
-    csrf = session.get("csrf")
-    session.clear()  # a fresh session at sign-in: nothing carried over from before
+    """A fresh session: nothing carried over from before, not even the CSRF token."""
+    session.clear()
     session.permanent = True
     session["user_id"] = user.id
-    session["seen"] = int(time.time())
-    if csrf:
-        session["csrf"] = csrf
+    session["generation"] = user.session_generation
+    session["started"] = session["seen"] = int(time.time())
 
 
 def login_required(view):
@@ -123,7 +128,10 @@ def sign_in_submit():
 
 @blueprint.post("/sign-out")
 def sign_out():
-    session.pop("user_id", None)
+    user = current_user()
+    if user is not None:  # ends this account's sessions everywhere, copied cookies too
+        accounts.end_sessions(database(), user.id)
+    session.clear()
     flash("You are signed out.", "info")
     return redirect(url_for("auth.sign_in_page"))
 
@@ -174,5 +182,6 @@ def change_password():
         accounts.set_password(database(), user.id, new)
     except HandoutsError as error:
         return render_template("account.html", error=str(error)), 400
+    sign_in(accounts.user_by_id(database(), user.id))  # other sessions have ended; not this one
     flash("Your password is changed.", "success")
     return redirect(url_for("auth.account"))

@@ -34,10 +34,13 @@ def first_admin_link(engine: Engine) -> str | None:
 def serve(settings: WebSettings, host: str = "127.0.0.1", port: int = 8000,
           say: Callable[[str], None] = print) -> None:
     """Serve until interrupted; prints the address (and a first sign-in link if needed)."""
+    import os
+
     from waitress import create_server
 
     from handouts.web.app import create_app
 
+    os.umask(0o077)  # whatever the server writes (records, outbox, packs) is its account's only
     app = create_app(settings)
     try:
         server = create_server(app, host=host, port=port, threads=THREADS, ident="handouts",

@@ -21,6 +21,8 @@ class WebSettings:
     secret_key_env: str = "HANDOUTS_SECRET_KEY"
     default_clinic: str | None = None  # preselected for a person who has not chosen one
     idle_timeout: _dt.timedelta = _dt.timedelta(minutes=30)
+    # however active, a session ends this long after signing in (a shared PC's forgotten tab)
+    session_lifetime: _dt.timedelta = _dt.timedelta(hours=12)
     https: bool = False  # served over HTTPS (directly or behind a proxy): Secure cookies
     cache_entries: int = 64  # finished PDFs kept in memory, by input digest
     pack_workers: int = 1  # processes per print pack (the server keeps serving meanwhile)
@@ -44,12 +46,24 @@ class WebSettings:
 
 
 def open_records(settings: WebSettings):
-    """The app's database engine (migrated), its data folder created first."""
+    """The app's database engine (migrated), its data folders created first: all of them,
+    and the SQLite database, readable by the server's account only (they hold patient data)."""
+    import os
+
+    from handouts.finishing.atomic_write import private_folder
     from handouts.records.store import open_database
 
-    try:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise HandoutsError(f"cannot create the data folder ({error.strerror})",
-                            settings.data_dir) from None
+    for folder in (settings.data_dir, settings.outbox, settings.packs_dir):
+        private_folder(folder)
+    if settings.database_url is None:  # our own SQLite file (SQLite gives -wal, -shm its mode)
+        database = settings.data_dir / "handouts.db"
+        try:
+            os.close(os.open(database, os.O_WRONLY | os.O_CREAT, 0o600))
+            for path in (database, database.with_name("handouts.db-wal"),
+                         database.with_name("handouts.db-shm")):
+                if path.exists():
+                    os.chmod(path, 0o600)
+        except OSError as error:
+            raise HandoutsError(f"cannot create the database ({error.strerror})",
+                                database) from None
     return open_database(settings.database)
