@@ -168,3 +168,24 @@ def test_imposed_sheets_are_compressed_and_the_booklet_stays_small(shipped):
         for stream in streams:
             assert stream.get_object().get("/Filter") == "/FlateDecode"
     assert len(imposed) < 100 * 1024
+
+
+ENDINGS = {  # the text of the last section, 'When to get help'
+    "a heading": "Some text here.\n\n### A heading with nothing after it\n",
+    "an empty section": "",
+    "a long text and a heading": "Word " * 2000 + "\n\n### The end\n",
+}
+
+
+@pytest.mark.parametrize("layout", ["booklet-letter", "booklet-a4"])
+@pytest.mark.parametrize("ending", sorted(ENDINGS))
+def test_booklets_pad_to_a_multiple_of_four_whatever_the_content_ends_with(
+        tmp_path, layout, ending):
+    from conftest import make_tiny_roots
+
+    roots = make_tiny_roots(tmp_path)
+    markdown = roots.content / "tiny-topic" / "en" / "standard.md"
+    markdown.write_text("## What this is about {#about}\n\nA tiny topic.\n\n"
+                        "## When to get help {#help}\n\n" + ENDINGS[ending])
+    handout = build_handout(roots, "tiny-topic", "tiny", layout, Options(date=DATE))
+    assert handout.pages % 4 == 0

@@ -27,7 +27,7 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
-from reportlab.platypus.doctemplate import LayoutError
+from reportlab.platypus.doctemplate import ActionFlowable, LayoutError
 
 from handouts import __version__
 from handouts.document.dates import long_date, month_year
@@ -736,6 +736,9 @@ def column_widths(rows: list[list], room: float, padding: float) -> list[float]:
     return [width * room / sum(narrowest) for width in narrowest]
 
 
+BOOKLET_PADDING_TRIES = 4  # each try adds only the pages still missing
+
+
 def keep_headings_with_next(story: list[Flowable]) -> list[Flowable]:
     """Group each heading with what follows it. ReportLab's own keepWithNext skips a
     following KeepTogether, which is how boxes and short lists arrive here."""
@@ -747,7 +750,14 @@ def keep_headings_with_next(story: list[Flowable]) -> list[Flowable]:
             flowable.__dict__["keepWithNext"] = 0
             pending.append(flowable)
             continue
-        if pending:
+        if pending and isinstance(flowable, ActionFlowable):
+            # a page break or template switch is no content to keep a heading with: a
+            # heading that ends the text stays where it is (a Together holding a page break
+            # would add a page, and a booklet's padding would never add up)
+            out.extend(pending)
+            out.append(flowable)
+            pending = []
+        elif pending:
             inner = flowable._content if isinstance(flowable, KeepTogether) else [flowable]
             out.append(Together(pending + list(inner)))
             pending = []
@@ -827,12 +837,19 @@ def render_pdf(document: Document, clinic: Clinic, layout: Layout, warnings: War
                                     source, spacing=spacing, notes_at_end=True)
         return pdf, pages
     pdf, pages, _ = _render(document, clinic, layout, warnings, extra_keywords, 0, source)
-    padding = -pages % 4
-    if padding:
-        pdf, pages, _ = _render(document, clinic, layout, warnings, extra_keywords, padding,
-                                source)
-        if pages % 4:
-            raise HandoutsError(f"the booklet came out at {pages} pages, not a multiple of 4")
+    padding = 0
+    for _ in range(BOOKLET_PADDING_TRIES):
+        if pages % 4 == 0:
+            return pdf, pages
+        # notes pages can move what comes before them (a block kept with the next one):
+        # add what is still missing and lay out again until the count adds up
+        padding += -pages % 4
+        pdf, pages, _ = _render(document, clinic, layout, Warnings(), extra_keywords,
+                                padding, source)
+    if pages % 4:
+        where = f" ({source})" if source else ""
+        raise HandoutsError(f"the booklet came out at {pages} pages, not a multiple of 4, "
+                            f"after {BOOKLET_PADDING_TRIES} tries{where}; please report it")
     return pdf, pages
 
 
