@@ -198,3 +198,15 @@ def test_an_edited_file_makes_a_new_handout_not_the_cached_one(tmp_path):
                          data={**data, "csrf_token": token_of(client)})
     assert "just edited" not in all_text(first.data)
     assert "just edited" in all_text(second.data)
+
+
+def test_an_unknown_language_is_refused_never_the_english_handout(tmp_path):
+    app = make_app(tmp_path / "var")
+    client = signed_in(app)
+    csrf = token_of(client)
+    for lang in ("xx", "../x"):
+        for action in ("download", "preview"):
+            response = client.post(f"/topics/bone-metastasis/{action}",
+                                   data={"clinic": "lakeside", "lang": lang, "csrf_token": csrf})
+            assert response.status_code == 400, (lang, action)
+            assert "has no version in the language" in response.get_data(as_text=True)

@@ -54,6 +54,9 @@ def choice_from(values, topic: str, *, personal: bool) -> Choice:
     """The form's choice; name and note only from a POST body."""
     entry = topic_or_404(topic)
     lang = values.get("lang") or "en"
+    if values.get("lang") and lang not in entry.languages:  # never the English one silently
+        abort(400, description=f"This handout has no version in the language "
+                               f"'{lang[:20]}'. It is in: {', '.join(entry.languages)}.")
     version = entry.version(lang) or entry.versions[0]
     level = values.get("level") or ("standard" if "standard" in version.levels
                                     else version.levels[0])
