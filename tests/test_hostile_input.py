@@ -159,4 +159,5 @@ def test_a_heading_longer_than_a_page_breaks_cleanly(tiny, tmp_path):
     if result.exit_code == 0:
         assert "Very long heading words" in all_text(out)
     else:
-        assert_one_line_error(result, out, ["too tall"])
+        assert_one_line_error(result, out, ["too tall", "standard.md"])
+        assert " at 0x" not in result.stderr

@@ -913,9 +913,10 @@ def _render(document: Document, clinic: Clinic, layout: Layout, warnings: Warnin
             doc.build(story, canvasmaker=canvas_class(decoration.draw_footer,
                                                       pdf_date(document), builder.tags,
                                                       metadata))
-    except LayoutError as error:
+    except LayoutError:
+        # ReportLab's message names the flowable by its memory address: say what to do
         raise HandoutsError(f"a block is too tall to fit on one {layout.name} page; split it "
-                            f"into shorter parts ({str(error).split('(')[0].strip()})") from None
+                            "into shorter parts", source) from None
     builder.inline.report_missing()
     return buffer.getvalue(), doc.page, _last_page_used(doc.frame, layout.columns)
 
