@@ -87,6 +87,12 @@ def test_a_wrong_password_is_refused_and_sign_in_is_throttled_after_five_failure
                                             "csrf_token": csrf})
     assert blocked.status_code == 429
     assert "too many failed sign-ins" in blocked.get_data(as_text=True)
+    # the account's owner at another desk is not locked out
+    elsewhere = app.test_client()
+    elsewhere.environ_base["REMOTE_ADDR"] = "127.0.0.9"
+    other_csrf = token_of(elsewhere, "/sign-in")
+    assert elsewhere.post("/sign-in", data={"username": "nurse", "password": PASSWORD,
+                                            "csrf_token": other_csrf}).status_code == 302
     # another account is not affected
     add_user(app, "doctor")
     ok = client.post("/sign-in", data={"username": "doctor", "password": PASSWORD,

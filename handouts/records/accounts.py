@@ -218,9 +218,18 @@ def failures_in_window(engine: Engine, username: str) -> list[_dt.datetime]:
     return sorted(_aware(row.at) for row in rows)
 
 
-def throttled_for(engine: Engine, username: str) -> _dt.timedelta | None:
-    """How long this username must wait before trying again, or None."""
-    failures = failures_in_window(engine, (username or "").strip().lower())
+def throttle_key(username: str, client: str = "") -> str:
+    """Failures count per username AND client address, so that someone guessing at one
+    desk slows down there without locking the account's owner out everywhere else."""
+    username = (username or "").strip().lower()[:80]
+    if not client:
+        return username
+    return hashlib.sha256(f"{username}\n{client}".encode()).hexdigest()[:40]
+
+
+def throttled_for(engine: Engine, username: str, client: str = "") -> _dt.timedelta | None:
+    """How long this username must wait at this address before trying again, or None."""
+    failures = failures_in_window(engine, throttle_key(username, client))
     if len(failures) < MAX_FAILURES:
         return None
     return failures[-MAX_FAILURES] + FAILURE_WINDOW - now()
@@ -230,15 +239,18 @@ class Throttled(HandoutsError):
     """Too many failed attempts for this username."""
 
 
-def authenticate(engine: Engine, username: str, password: str) -> User | None:
+def authenticate(engine: Engine, username: str, password: str,
+                 client: str = "") -> User | None:
     """The account if the password is right; None otherwise (and the failure counted).
-    Raises Throttled while a username has too many recent failures."""
+    Raises Throttled while a username has too many recent failures from this client."""
     username = (username or "").strip().lower()[:80]
-    wait = throttled_for(engine, username)
+    key = throttle_key(username, client)
+    wait = throttled_for(engine, username, client)
     if wait is not None:
         minutes = max(1, round(wait.total_seconds() / 60))
-        raise Throttled(f"too many failed sign-ins for this account; try again in {minutes} "
-                        f"minute{'s' if minutes != 1 else ''} or ask an administrator")
+        raise Throttled(f"too many failed sign-ins for this account from this computer; try "
+                        f"again in {minutes} minute{'s' if minutes != 1 else ''}, or from "
+                        "another computer")
     with engine.connect() as connection:
         row = connection.execute(select(users).where(users.c.username == username)).first()
     stored = row.password_hash if row is not None and row.active else None
@@ -249,12 +261,12 @@ def authenticate(engine: Engine, username: str, password: str) -> User | None:
         ok = False
     with engine.begin() as connection:
         if not ok:
-            connection.execute(insert(failed_sign_ins).values(username=username, at=now()))
+            connection.execute(insert(failed_sign_ins).values(username=key, at=now()))
             connection.execute(delete(failed_sign_ins).where(
                 failed_sign_ins.c.at < now() - FAILURE_WINDOW * 4))
             return None
         connection.execute(delete(failed_sign_ins).where(
-            failed_sign_ins.c.username == username))
+            failed_sign_ins.c.username == key))
         if _hasher.check_needs_rehash(stored):
             connection.execute(update(users).where(users.c.id == row.id).values(
                 password_hash=_hasher.hash(password)))

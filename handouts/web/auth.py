@@ -114,7 +114,8 @@ def sign_in_submit():
     username = request.form.get("username", "")
     password = request.form.get("password", "")
     try:
-        user = accounts.authenticate(database(), username, password)
+        user = accounts.authenticate(database(), username, password,
+                                     request.remote_addr or "")
     except Throttled as error:
         return render_template("sign_in.html", error=str(error), username=username,
                                next=request.form.get("next", "")), 429
