@@ -8,7 +8,7 @@ import re
 import subprocess
 
 import pytest
-from conftest import DATE, page_texts, pdf_reader, run_cli
+from conftest import DATE, make_tiny_roots, page_texts, pdf_reader, run_cli
 from reportlab.lib.pagesizes import A4, letter
 from reportlab.pdfgen.canvas import Canvas
 
@@ -181,8 +181,6 @@ ENDINGS = {  # the text of the last section, 'When to get help'
 @pytest.mark.parametrize("ending", sorted(ENDINGS))
 def test_booklets_pad_to_a_multiple_of_four_whatever_the_content_ends_with(
         tmp_path, layout, ending):
-    from conftest import make_tiny_roots
-
     roots = make_tiny_roots(tmp_path)
     markdown = roots.content / "tiny-topic" / "en" / "standard.md"
     markdown.write_text("## What this is about {#about}\n\nA tiny topic.\n\n"
