@@ -12,6 +12,7 @@ from reportlab.pdfbase import pdfdoc, pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont, makeToUnicodeCMap
 
 from handouts.inputs.font_names import FONT_FAMILIES
+from handouts.inputs.prepared_cache import cached, source_key
 
 _BUNDLED = Path(__file__).parent / "font_files"
 FALLBACK_FAMILY = "Noto Sans"
@@ -117,45 +118,21 @@ class TaggedTTFont(TTFont):
 class Kerning:
     """A face's kerning pairs, read from its GPOS 'kern' feature (pair adjustments, by
     glyph and by class), in thousandths of the font size as ReportLab measures widths.
-    Pairs are looked up as they are met and remembered."""
+    Pairs are looked up as they are met and remembered.
+
+    The tables are kept by character rather than by glyph (our typesetter draws one glyph
+    per character, so a glyph no character maps to is never met), as plain data that the
+    user's cache folder keeps between runs: reading them with fontTools costs more than
+    laying out a page."""
 
     def __init__(self, path: Path):
-        from fontTools.ttLib import TTFont as ToolsFont
-
-        font = ToolsFont(str(path), lazy=True)
-        self._cmap = font.getBestCmap() or {}
-        self._scale = 1000 / font["head"].unitsPerEm
-        self._subtables: list = []
-        if "GPOS" in font:
-            table = font["GPOS"].table
-            lookups: list[int] = []
-            for record in table.FeatureList.FeatureRecord if table.FeatureList else ():
-                if record.FeatureTag == "kern":
-                    lookups.extend(i for i in record.Feature.LookupListIndex
-                                   if i not in lookups)
-            for index in sorted(lookups):
-                lookup = table.LookupList.Lookup[index]
-                for subtable in lookup.SubTable:
-                    if lookup.LookupType == 9:  # an extension: the real subtable is inside
-                        subtable = subtable.ExtSubTable
-                    if getattr(subtable, "LookupType", 2) == 2 and subtable.Format in (1, 2):
-                        self._subtables.append(self._prepare(subtable))
+        tables = cached("kerning", source_key(path, _kerning_code()),
+                        lambda: read_kerning(path))
+        self._characters = frozenset(tables["characters"])
+        self._scale = tables["scale"]
+        self._subtables = [(kind, coverage, data) for kind, coverage, data
+                           in tables["subtables"]]
         self._pairs: dict[tuple[str, str], float] = {}
-
-    @staticmethod
-    def _prepare(subtable):
-        coverage = {name: index for index, name in enumerate(subtable.Coverage.glyphs)}
-        if subtable.Format == 1:
-            sets = []
-            for pair_set in subtable.PairSet:
-                sets.append({record.SecondGlyph: getattr(record.Value1, "XAdvance", 0) or 0
-                             for record in pair_set.PairValueRecord})
-            return 1, coverage, sets
-        first = subtable.ClassDef1.classDefs if subtable.ClassDef1 else {}
-        second = subtable.ClassDef2.classDefs if subtable.ClassDef2 else {}
-        matrix = [[getattr(record.Value1, "XAdvance", 0) or 0 if record.Value1 else 0
-                   for record in row.Class2Record] for row in subtable.Class1Record]
-        return 2, coverage, (first, second, matrix)
 
     def pair(self, left: str, right: str) -> float:
         """The adjustment between two characters (negative: closer together)."""
@@ -166,20 +143,19 @@ class Kerning:
         return value
 
     def _lookup(self, left: str, right: str) -> float:
-        first, second = self._cmap.get(ord(left)), self._cmap.get(ord(right))
-        if first is None or second is None:
+        if left not in self._characters or right not in self._characters:
             return 0.0
         for kind, coverage, data in self._subtables:
-            index = coverage.get(first)
+            index = coverage.get(left)
             if index is None:
                 continue
             if kind == 1:
-                value = data[index].get(second)
+                value = data[index].get(right)
                 if value is None:
                     continue  # the next subtable may hold this pair
                 return value * self._scale
             classes_first, classes_second, matrix = data
-            return matrix[classes_first.get(first, 0)][classes_second.get(second, 0)] * \
+            return matrix[classes_first.get(left, 0)][classes_second.get(right, 0)] * \
                 self._scale
         return 0.0
 
@@ -191,6 +167,64 @@ class Kerning:
                      ((index, pair(text[index - 1], text[index]))
                       for index in range(1, len(text)))
                      if value)
+
+
+def _kerning_code() -> list[Path | None]:
+    """The code that prepares kerning tables: this module and fontTools (its version)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("fontTools")
+    return [Path(__file__), Path(spec.origin) if spec and spec.origin else None]
+
+
+def read_kerning(path: Path) -> dict:
+    """A face's kerning tables by character, as plain data: the characters the face maps
+    to glyphs, the scale to thousandths of the size, and the pair-adjustment subtables of
+    its 'kern' feature in lookup order: [1, coverage, [second -> value per first]] for
+    pairs by glyph, [2, coverage, [class of first, class of second, values]] by class."""
+    from fontTools.ttLib import TTFont as ToolsFont
+
+    font = ToolsFont(str(path), lazy=True)
+    cmap = font.getBestCmap() or {}
+    by_glyph: dict[str, list[str]] = {}
+    for code, glyph in sorted(cmap.items()):
+        by_glyph.setdefault(glyph, []).append(chr(code))
+
+    def characters(glyphs: dict[str, int]) -> dict[str, int]:
+        return {char: value for glyph, value in glyphs.items()
+                for char in by_glyph.get(glyph, ())}
+
+    subtables: list = []
+    if "GPOS" in font:
+        table = font["GPOS"].table
+        lookups: list[int] = []
+        for record in table.FeatureList.FeatureRecord if table.FeatureList else ():
+            if record.FeatureTag == "kern":
+                lookups.extend(i for i in record.Feature.LookupListIndex if i not in lookups)
+        for index in sorted(lookups):
+            lookup = table.LookupList.Lookup[index]
+            for subtable in lookup.SubTable:
+                if lookup.LookupType == 9:  # an extension: the real subtable is inside
+                    subtable = subtable.ExtSubTable
+                if getattr(subtable, "LookupType", 2) != 2 or subtable.Format not in (1, 2):
+                    continue
+                coverage = characters({name: index for index, name
+                                       in enumerate(subtable.Coverage.glyphs)})
+                if subtable.Format == 1:
+                    sets = [characters({record.SecondGlyph:
+                                        getattr(record.Value1, "XAdvance", 0) or 0
+                                        for record in pair_set.PairValueRecord})
+                            for pair_set in subtable.PairSet]
+                    subtables.append([1, coverage, sets])
+                    continue
+                first = subtable.ClassDef1.classDefs if subtable.ClassDef1 else {}
+                second = subtable.ClassDef2.classDefs if subtable.ClassDef2 else {}
+                matrix = [[getattr(record.Value1, "XAdvance", 0) or 0 if record.Value1 else 0
+                           for record in row.Class2Record] for row in subtable.Class1Record]
+                subtables.append([2, coverage, [characters(first), characters(second),
+                                                matrix]])
+    return {"characters": "".join(chr(code) for code in sorted(cmap)),
+            "scale": 1000 / font["head"].unitsPerEm, "subtables": subtables}
 
 
 _font_files: dict[str, Path] = {}

@@ -22,6 +22,8 @@ from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
 from reportlab.platypus import Flowable
 
 from handouts.layout.fonts import FontFamily, kerning
+from handouts.layout.hyphenation import Hyphenator
+from handouts.layout.hyphenation import hyphenator as _hyphenator
 from handouts.layout.tagging import END, Element, canvas_tags
 
 _FUZZ = 1e-6
@@ -318,17 +320,9 @@ def _hyphenate(word: _Word, room: float, size: float,
     return None
 
 
-def hyphenator(language: str):
-    """The pyphen dictionary for a language code (en is US English), or None."""
+def hyphenator(language: str) -> Hyphenator | None:
+    """The hyphenation patterns for a language code (en is US English), or None."""
     return _hyphenator(language)
-
-
-@functools.cache
-def _hyphenator(language: str):
-    import pyphen
-
-    name = pyphen.language_fallback("en_US" if language == "en" else language)
-    return pyphen.Pyphen(lang=name, left=3, right=3) if name else None
 
 
 _NOT_HYPHENATED = frozenset("0123456789@/:.\u00a0_#+=&?")
