@@ -168,8 +168,15 @@ def test_eight_people_making_handouts_at_once_all_get_theirs(app):
 
 
 def test_the_server_can_build_in_worker_processes(tmp_path):
+    import multiprocessing
+
+    from handouts.web.serve import warm_up
+
     pooled = make_app(tmp_path / "var", build_workers=1)
     try:
+        before = set(multiprocessing.active_children())
+        warm_up(pooled)  # as `handouts serve` does before its first request
+        assert len(set(multiprocessing.active_children()) - before) == 1  # started, not lazily
         client = signed_in(pooled)
         response = download(client, patient_name=PATIENT)
         assert response.status_code == 200 and PATIENT in all_text(response.data)

@@ -58,6 +58,7 @@ def create_app(settings: WebSettings) -> Flask:
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.https,
         PERMANENT_SESSION_LIFETIME=_dt.timedelta(hours=12),
+        SESSION_REFRESH_EACH_REQUEST=False,  # auth.load_user renews it once a minute
         MAX_CONTENT_LENGTH=MAX_UPLOAD_BYTES,
         MAX_FORM_MEMORY_SIZE=MAX_UPLOAD_BYTES,
         TEMPLATES_AUTO_RELOAD=False,

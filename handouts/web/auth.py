@@ -24,6 +24,9 @@ from handouts.records import accounts
 from handouts.records.accounts import Throttled, User
 
 blueprint = Blueprint("auth", __name__)
+# How often the session's last-activity time is renewed: an idle timeout may end the session
+# up to this much early, and requests in between send no new cookie (nothing to sign).
+SEEN_EVERY = 60
 
 
 def database():
@@ -58,7 +61,9 @@ def load_user() -> None:
     if user is None or not user.active or session.get("generation") != user.session_generation:
         session.clear()  # signed out elsewhere, new password or role, or a closed account
         return
-    session["seen"] = int(time.time())
+    renew = min(SEEN_EVERY, settings.idle_timeout.total_seconds() / 10)
+    if time.time() - seen >= renew:  # a new cookie at most once a minute, not per request
+        session["seen"] = int(time.time())
     g.user = user
 
 

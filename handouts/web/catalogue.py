@@ -19,6 +19,7 @@ from handouts.inputs.layouts import load_layout
 from handouts.inputs.paths import Roots, names_in
 from handouts.inputs.safe_files import read_toml
 from handouts.inputs.topics import load_topic, topic_names
+from handouts.web.file_stamps import FileStamps
 
 _WORD = re.compile(r"[\w.]+")
 
@@ -97,17 +98,11 @@ class Catalogue:
         self._signature: tuple | None = None
         self._topics: dict[str, TopicEntry] = {}
         self._problems: list[str] = []
+        self._stamps = FileStamps()
+        self._options: dict[str, tuple[tuple, object]] = {}
 
     def _files_signature(self) -> tuple:
-        stamps = []
-        for folder in (self.roots.content,):
-            if folder.is_dir():
-                for path in sorted(folder.rglob("*")):
-                    try:
-                        stamps.append((str(path), path.stat().st_mtime_ns))
-                    except OSError:
-                        continue
-        return tuple(stamps)
+        return self._stamps.signature(self.roots.content)
 
     def topics(self) -> dict[str, TopicEntry]:
         signature = self._files_signature()
@@ -117,6 +112,18 @@ class Catalogue:
                 self._signature = signature
             return self._topics
 
+    def _kept(self, name: str, folder, compute):
+        """What `compute` returns, kept while no file below the folder changes."""
+        signature = self._stamps.signature(folder)
+        with self._lock:
+            known = self._options.get(name)
+        if known is not None and known[0] == signature:
+            return known[1]
+        value = compute()
+        with self._lock:
+            self._options[name] = (signature, value)
+        return value
+
     def problems(self) -> list[str]:
         self.topics()
         return list(self._problems)
@@ -125,6 +132,9 @@ class Catalogue:
         return self.topics().get(slug)
 
     def clinics(self) -> list[Option]:
+        return list(self._kept("clinics", self.roots.clinics, self._clinics))
+
+    def _clinics(self) -> list[Option]:
         options = []
         for name in clinic_names(self.roots):
             try:
@@ -136,6 +146,9 @@ class Catalogue:
         return options
 
     def layouts(self) -> list[Option]:
+        return list(self._kept("layouts", self.roots.layouts, self._layouts))
+
+    def _layouts(self) -> list[Option]:
         options = []
         for name in names_in(self.roots.layouts, ".toml"):
             try:
@@ -147,6 +160,9 @@ class Catalogue:
         return sorted(options, key=lambda o: (o.name != "letter", o.name))
 
     def booklet_layouts(self) -> set[str]:
+        return set(self._kept("booklets", self.roots.layouts, self._booklet_layouts))
+
+    def _booklet_layouts(self) -> set[str]:
         names = set()
         for name in names_in(self.roots.layouts, ".toml"):
             try:

@@ -30,6 +30,7 @@ from handouts.build import (
 from handouts.document.assemble import Options
 from handouts.errors import HandoutsError
 from handouts.inputs.paths import Roots, checked_name
+from handouts.web.file_stamps import FreshInputs
 
 MAX_NAME = 80
 log = logging.getLogger("handouts.web")
@@ -102,7 +103,7 @@ class HandoutMaker:
         self.workers = workers
         self._pool = None
         self._broken = 0
-        self._digests = FileDigests()
+        self._inputs = FreshInputs(roots)  # profiles, listings, digests: checked by stat
         self.entries = max(1, entries)
         self._made: OrderedDict[str, Made] = OrderedDict()
         self._previews: OrderedDict[str, tuple[str, ...]] = OrderedDict()
@@ -114,7 +115,7 @@ class HandoutMaker:
 
     def key(self, choice: Choice, date: _dt.date) -> tuple[str, str]:
         """(content version, cache key): the inputs' digest, then with name and note."""
-        version = input_hash(self.roots, choice.item, date, True, self._digests)
+        version = input_hash(self.roots, choice.item, date, True, self._inputs)
         personal = json.dumps([choice.patient_name, choice.note]).encode()
         return version, hashlib.sha256(version.encode() + personal).hexdigest()
 
@@ -178,8 +179,16 @@ class HandoutMaker:
 
                 self._pool = concurrent.futures.ProcessPoolExecutor(
                     self.workers, mp_context=multiprocessing.get_context("spawn"),
-                    initializer=_warm_up_worker)
+                    initializer=_warm_up_worker, initargs=(self.roots,))
             return self._pool
+
+    def start(self) -> None:
+        """Start every worker process now (each warms up as it starts), so the first
+        requests after the server starts do not pay for starting them."""
+        pool = self._worker_pool()
+        if pool is not None:
+            for _ in range(self.workers):  # a task per worker makes the pool start them all
+                pool.submit(os.getpid)
 
     def close(self) -> None:
         """Stop the worker processes (the next build starts new ones)."""
@@ -210,36 +219,30 @@ def _build_in_worker(roots: Roots, choice: Choice, options: Options
     return handout, print_ready(handout), os.getpid()
 
 
-def _warm_up_worker() -> None:
-    """Register the fonts once when a worker starts, not during the first request."""
+def _warm_up_worker(roots: Roots | None = None) -> None:
+    """When a worker starts, not during its first request: import the layout stage,
+    register the fonts and build one handout (read its kerning and hyphenation data, compile
+    its templates), so the first member of staff does not wait for that."""
     from handouts.layout.fonts import FALLBACK_FAMILY, coverage, family, known_families
 
     for name in (*known_families(), FALLBACK_FAMILY):
         coverage(family(name))
+    if roots is not None:
+        warm_up_build(roots)
 
 
-class FileDigests(dict):
-    """File digests for `input_hash`, kept while a file's size and time are unchanged, so a
-    handout already made is recognised without reading every file again."""
+def warm_up_build(roots: Roots) -> None:
+    """Build the first shipped topic for the first clinic and throw it away (never fails)."""
+    from handouts.inputs.clinics import clinic_names
+    from handouts.inputs.topics import topic_names
 
-    def __contains__(self, path) -> bool:
+    topics, clinics = topic_names(roots), clinic_names(roots)
+    for lang in ("en", "es") if topics and clinics else ():
         try:
-            stat = path.stat()
-        except OSError:
-            return False
-        known = super().get(path)
-        return known is not None and known[0] == (stat.st_mtime_ns, stat.st_size)
-
-    def __setitem__(self, path, digest: bytes) -> None:
-        try:
-            stat = path.stat()
-            super().__setitem__(path, ((stat.st_mtime_ns, stat.st_size), digest))
-        except OSError:
-            pass
-
-    def __getitem__(self, path) -> bytes:
-        known = super().get(path)
-        return known[1] if known is not None else b"<missing>"
+            print_ready(build_handout(roots, topics[0], clinics[0], "letter",
+                                      Options(lang=lang)))
+        except Exception:  # only a warm-up: a real build reports the problem
+            continue
 
 
 _render_lock = threading.Lock()  # PDFium is not thread-safe: one render at a time

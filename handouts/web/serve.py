@@ -31,6 +31,15 @@ def first_admin_link(engine: Engine) -> str | None:
     return None
 
 
+def warm_up(app) -> None:
+    """Before the first request: the build processes started (each warms itself up), the
+    catalogue read and every page template compiled, so nobody's first click pays for it."""
+    app.extensions["handouts.maker"].start()
+    app.extensions["handouts.catalogue"].topics()
+    for name in app.jinja_env.list_templates():
+        app.jinja_env.get_template(name)
+
+
 def serve(settings: WebSettings, host: str = "127.0.0.1", port: int = 8000,
           say: Callable[[str], None] = print) -> None:
     """Serve until interrupted; prints the address (and a first sign-in link if needed)."""
@@ -42,6 +51,7 @@ def serve(settings: WebSettings, host: str = "127.0.0.1", port: int = 8000,
 
     os.umask(0o077)  # whatever the server writes (records, outbox, packs) is its account's only
     app = create_app(settings)
+    warm_up(app)
     try:
         server = create_server(app, host=host, port=port, threads=THREADS, ident="handouts",
                                clear_untrusted_proxy_headers=True)
