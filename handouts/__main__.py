@@ -1,5 +1,5 @@
 """`python -m handouts ...`: the same as the `handouts` command."""
 
-from handouts.cli import main
+from handouts.cli import run
 
-main()
+run()

@@ -33,3 +33,29 @@ def test_making_a_handout_does_not_load_reportlabs_paragraph_module():
     assert "reportlab.platypus.doctemplate" in loaded  # the page layout we do use
     assert "reportlab.platypus.paragraph" not in loaded
     assert "reportlab.platypus.paraparser" not in loaded
+
+
+RUN_AS_PROGRAM = """
+import atexit, gc, sys
+from handouts.cli import run
+# registered before run()'s own handler, so this runs after it, as the process ends
+atexit.register(lambda: print("collecting:", gc.isenabled(), "frozen:", gc.get_freeze_count() > 0))
+sys.argv = ["handouts"] + sys.argv[1:]
+run()
+"""
+
+
+def test_the_program_collects_garbage_as_usual_once_its_modules_are_loaded(tmp_path):
+    """run() keeps Python's garbage collector off only while a command's modules load (and
+    freezes what is alive at exit): every command, long-running ones included, then
+    collects as usual."""
+    for command in (["list"], ["generate", "bone-metastasis", "--clinic", "riverside",
+                               "--date", "2026-11-26", "-o", str(tmp_path / "one.pdf")]):
+        result = subprocess.run([sys.executable, "-c", RUN_AS_PROGRAM, *command],
+                                capture_output=True, text=True, cwd=REPO)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.splitlines()[-1] == "collecting: True frozen: True"
+    assert (tmp_path / "one.pdf").read_bytes().startswith(b"%PDF-")
+    missing = subprocess.run([sys.executable, "-c", RUN_AS_PROGRAM, "generate", "no-such-topic",
+                              "--clinic", "riverside"], capture_output=True, text=True, cwd=REPO)
+    assert missing.returncode == 1 and missing.stderr.startswith("error:")

@@ -20,6 +20,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import functools
+import gc
 import math
 import os
 import pickle
@@ -494,8 +495,18 @@ def _address_space() -> int:
 
 class _Worker:
     def __init__(self) -> None:
+        parent = os.getpid()
         parent_end, child_end = socket.socketpair()
-        pid = os.fork()
+        # The worker shares this process's memory page by page until either writes to a
+        # page; frozen objects are left alone by the worker's garbage collector, which
+        # would otherwise touch (and so copy) every page of the objects it inherits.
+        frozen_already = gc.get_freeze_count()
+        gc.freeze()
+        try:
+            pid = os.fork()
+        finally:
+            if not frozen_already and os.getpid() == parent:
+                gc.unfreeze()  # in this process, as it was
         if pid == 0:  # the worker
             try:
                 parent_end.close()

@@ -6,10 +6,12 @@ import io
 import warnings as _warnings
 from dataclasses import dataclass
 from pathlib import Path
-
-from PIL import Image, ImageOps, UnidentifiedImageError
+from typing import TYPE_CHECKING
 
 from handouts.errors import HandoutsError
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 # Documented limits (README, "Limits").
 MAX_LOGO_BYTES = 5 * 1024 * 1024
@@ -59,6 +61,9 @@ _CACHE: dict[tuple[str, int, int], Logo] = {}
 
 
 def _load_logo(path: Path, key: str) -> Logo:
+    # Pillow only when a logo is prepared: most runs find it in the cache (inputs/logo_cache.py)
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
     def fail(problem: str) -> HandoutsError:
         return HandoutsError(f"key '{key}': {problem}", path)
 
@@ -125,6 +130,8 @@ def _embeddable(image: Image.Image) -> Logo:
 def _at_most(image: Image.Image, height: int) -> Image.Image:
     if image.height <= height:
         return image
+    from PIL import Image
+
     width = max(1, round(image.width * height / image.height))
     return image.resize((width, height), Image.Resampling.LANCZOS)
 

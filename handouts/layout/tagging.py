@@ -16,7 +16,6 @@ from __future__ import annotations
 import contextlib
 import datetime as _dt
 from collections.abc import Iterator
-from xml.sax.saxutils import escape
 
 from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase.pdfdoc import (
@@ -39,6 +38,12 @@ END = "EMC"
 
 # Elements that stay in the tree even with no content: a table's shape must stay regular.
 _KEPT_EMPTY = frozenset({"TD", "TH", "TR"})
+
+
+def escape(text: str) -> str:
+    """Text for XML character data: &, < and > escaped (as xml.sax.saxutils.escape does;
+    importing that module loads urllib.request, http.client and ssl, slower than a page)."""
+    return text.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
 
 
 class Element:
