@@ -644,9 +644,12 @@ _DATABASE = click.option("--database-url", envvar="HANDOUTS_DATABASE_URL",
 @click.option("--workers", type=click.IntRange(0, 64),
               help="Processes that build handouts (default: one per core; 0: none, build "
                    "in the server's process).")
+@click.option("--address", help="The address staff open, when not where it listens (behind a "
+                                "proxy), e.g. https://handouts.clinic.example; kept in the data "
+                                "folder for the links 'handouts users add' prints.")
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int, data_dir: Path, database_url: str | None,
-          clinic: str | None, https: bool, workers: int | None) -> None:
+          clinic: str | None, https: bool, workers: int | None, address: str | None) -> None:
     """Start the web app for clinic staff.
 
     On first start it prints a one-time link to choose the administrator's password.
@@ -662,7 +665,17 @@ def serve(ctx: click.Context, host: str, port: int, data_dir: Path, database_url
 
     workers = (os.cpu_count() or 1) if workers is None else workers
     serve_app(_web_settings(ctx, data_dir, database_url, clinic, https, workers), host, port,
-              say=click.echo)
+              say=click.echo, address=_checked_address(address) if address else None)
+
+
+def _checked_address(address: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(address)
+    if parts.scheme not in ("http", "https") or not parts.netloc or not address.isprintable():
+        raise click.BadParameter(f"'{address[:80]}' is not a web address; give one like "
+                                 "http://clinic-pc:8000", param_hint="--address")
+    return address
 
 
 @main.group()
@@ -674,8 +687,9 @@ def users() -> None:
 @click.argument("username")
 @click.option("--name", "display_name", default="", help="The person's name, as shown.")
 @click.option("--admin", is_flag=True, help="An administrator (accounts, clinic profiles).")
-@click.option("--address", default="http://127.0.0.1:8000", show_default=True,
-              help="The app's address, for the sign-in link.")
+@click.option("--address", help="The app's address, for the sign-in link (default: the "
+                                "address 'handouts serve' kept in the data folder when it "
+                                "started).")
 @_DATA_DIR
 @_DATABASE
 @click.pass_context
@@ -688,14 +702,19 @@ def users_add(ctx: click.Context, username: str, display_name: str, admin: bool,
       handouts users add jsmith --name "Jo Smith"
     """
     from handouts.records import accounts
-    from handouts.web.serve import sign_in_url
+    from handouts.web.serve import DEFAULT_ADDRESS, recorded_address, sign_in_url
     from handouts.web.settings import open_records
 
+    known = _checked_address(address) if address else recorded_address(data_dir)
     engine = open_records(_web_settings(ctx, data_dir, database_url))
     user = accounts.create_user(engine, username, "admin" if admin else "staff", display_name)
     token = accounts.issue_sign_in_link(engine, user.username)
     click.echo(f"added {user.username} ({user.role}); send them this one-time link (it works "
-               f"once, for 24 hours):\n  {sign_in_url(address, token)}")
+               f"once, for 24 hours):\n  {sign_in_url(known or DEFAULT_ADDRESS, token)}")
+    if known is None:
+        click.echo(f"(The server has not run with this data folder yet, so {DEFAULT_ADDRESS} is "
+                   "a guess: if staff open the app at another address, put that before "
+                   "/welcome/..., or give --address.)")
 
 
 @users.command("list")

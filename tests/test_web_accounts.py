@@ -247,9 +247,33 @@ def test_serve_makes_everything_it_writes_private(tmp_path):
         umask = next(row for row in open(status) if row.startswith("Umask:")).split()[1]
         assert int(umask, 8) == 0o077
         assert stat.S_IMODE(os.stat(data).st_mode) == 0o700
+        # the address it runs at is kept for `users add` (review M3: it printed port 8000)
+        added = run_cli("users", "add", "newnurse", "--data-dir", str(data))
+        assert added.exit_code == 0, added.output
+        assert f"http://127.0.0.1:{port}/welcome/" in added.output
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_users_add_before_the_server_ever_ran_says_its_link_address_is_a_guess(tmp_path):
+    added = run_cli("users", "add", "jsmith", "--data-dir", str(tmp_path / "var"))
+    assert added.exit_code == 0, added.output
+    assert "http://127.0.0.1:8000/welcome/" in added.output and "a guess" in added.output
+    wrong = run_cli("users", "add", "jdoe", "--data-dir", str(tmp_path / "var"),
+                    "--address", "clinic-pc:8000")
+    assert wrong.exit_code == 2 and "is not a web address" in wrong.output
+
+
+def test_the_address_behind_a_proxy_is_recorded_for_links(tmp_path):
+    from handouts.web.serve import listening_address, record_address, recorded_address
+
+    record_address(tmp_path, "https://handouts.clinic.example/")
+    assert recorded_address(tmp_path) == "https://handouts.clinic.example"
+    added = run_cli("users", "add", "jsmith", "--data-dir", str(tmp_path))
+    assert "https://handouts.clinic.example/welcome/" in added.output
+    assert listening_address("127.0.0.1", 8123, False) == "http://127.0.0.1:8123"
+    assert "127.0.0.1" not in listening_address("0.0.0.0", 8123, True)  # the computer's name
 
 
 def test_users_add_and_list_on_the_command_line(tmp_path, caplog):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
@@ -14,8 +15,39 @@ FIRST_ADMIN = "admin"
 THREADS = 8
 
 
+ADDRESS_FILE = "address"  # in the data folder: where staff reach the app, for sign-in links
+DEFAULT_ADDRESS = "http://127.0.0.1:8000"
+
+
 def sign_in_url(base: str, token: str) -> str:
     return f"{base.rstrip('/')}/welcome/{token}"
+
+
+def record_address(data_dir: Path, address: str) -> None:
+    """Keep the app's address in the data folder, for `handouts users add`'s links."""
+    from handouts.finishing.atomic_write import write_atomically
+
+    write_atomically(data_dir / ADDRESS_FILE, (address.rstrip("/") + "\n").encode())
+
+
+def recorded_address(data_dir: Path) -> str | None:
+    """The address `handouts serve` recorded when it last started, if it has."""
+    try:
+        text = (data_dir / ADDRESS_FILE).read_text("utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return text if text.startswith(("http://", "https://")) and text.isprintable() else None
+
+
+def listening_address(host: str, port: int, https: bool) -> str:
+    """The address to give staff: this computer's name when listening on every interface
+    (127.0.0.1 would only work on the server itself)."""
+    import socket
+
+    if host in ("0.0.0.0", "", "::"):
+        host = socket.gethostname() or "127.0.0.1"
+    host = f"[{host}]" if ":" in host else host
+    return f"{'https' if https else 'http'}://{host}:{port}"
 
 
 def first_admin_link(engine: Engine) -> str | None:
@@ -41,8 +73,10 @@ def warm_up(app) -> None:
 
 
 def serve(settings: WebSettings, host: str = "127.0.0.1", port: int = 8000,
-          say: Callable[[str], None] = print) -> None:
-    """Serve until interrupted; prints the address (and a first sign-in link if needed)."""
+          say: Callable[[str], None] = print, address: str | None = None) -> None:
+    """Serve until interrupted; prints the address (and a first sign-in link if needed).
+    `address`: where staff reach the app when that is not where it listens (a proxy);
+    it is recorded in the data folder for the links `handouts users add` prints."""
     import os
 
     from waitress import create_server
@@ -61,7 +95,11 @@ def serve(settings: WebSettings, host: str = "127.0.0.1", port: int = 8000,
     shown_host = "127.0.0.1" if host in ("0.0.0.0", "") else host
     shown_host = f"[{shown_host}]" if ":" in shown_host else shown_host
     base = f"{'https' if settings.https else 'http'}://{shown_host}:{server.effective_port}"
+    public = (address or listening_address(host, server.effective_port, settings.https))
+    record_address(settings.data_dir, public)
     say(f"Handouts is running at {base}/  (stop it with Ctrl+C)")
+    if public.rstrip("/") != base:
+        say(f"Staff reach it at {public.rstrip('/')}/")
     token = first_admin_link(app.extensions["handouts.database"])
     if token:
         say("First start: open this one-time link to choose the administrator's password "
