@@ -3,7 +3,9 @@ nothing is half-written, comments stay, bad colours and fake logos are refused."
 
 from __future__ import annotations
 
+import html
 import io
+import re
 
 import pytest
 from PIL import Image
@@ -62,21 +64,23 @@ def test_a_saved_profile_keeps_comments_and_other_tables(site):
 
 
 @pytest.mark.parametrize(("fields", "message"), [
-    ({"primary": "#FFFF66"}, "too pale for text on white"),
-    ({"accent": "blue"}, "is not a colour"),
-    ({"phone": "call us!"}, "does not look like a phone number"),
-    ({"name": ""}, "name"),
-    ({"website": "not a web address"}, "does not look like a web address"),
+    ({"primary": "#FFFF66"}, "Main colour: #FFFF66 is too pale for text on white"),
+    ({"accent": "blue"}, "Second colour: "),
+    ({"phone": "call us!"}, "Phone: 'call us!' does not look like a phone number"),
+    ({"name": ""}, "Clinic name: "),
+    ({"website": "not a web address"}, "Website: 'not a web address' does not look like a web"),
 ])
-def test_a_bad_value_is_refused_with_the_loaders_message_and_nothing_changes(site, fields,
-                                                                             message):
+def test_a_bad_value_is_refused_in_the_forms_words_and_nothing_changes(site, fields, message):
     app, roots = site
     before = (roots.clinics / "lakeside.toml").read_bytes()
     admin = signed_in(app, "boss", "admin")
     response = form(admin, **fields)
     page = response.get_data(as_text=True)
-    assert response.status_code == 400 and message in page
-    assert "clinics/lakeside.toml" in page or "lakeside.toml" in page
+    assert response.status_code == 400 and html.unescape(message) in html.unescape(page)
+    # staff see the field's label, never the file or the key (review M5)
+    assert "lakeside.toml" not in page and "key '" not in html.unescape(page)
+    field = next(iter(fields))
+    assert re.search(rf'id="{field}"[^>]*aria-invalid="true"', page), "the field is not marked"
     assert ".checking" not in page
     assert (roots.clinics / "lakeside.toml").read_bytes() == before
     assert [p for p in roots.clinics.iterdir() if p.name.startswith(".")] == []
@@ -100,7 +104,9 @@ def test_a_fake_or_damaged_logo_is_refused(site, data, message):
     before = (roots.clinics / "lakeside.toml").read_bytes()
     admin = signed_in(app, "boss", "admin")
     response = form(admin, logo=(io.BytesIO(data), "logo.png"))
-    assert response.status_code == 400 and message in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "New logo: " in page and message in page
+    assert "key '" not in html.unescape(page)
     assert (roots.clinics / "lakeside.toml").read_bytes() == before
     assert [p for p in roots.clinics.iterdir() if p.name.startswith(".")] == []
 
@@ -112,3 +118,22 @@ def test_an_oversized_upload_is_a_clear_page(site):
     assert response.status_code == 413
     assert "Files up to 2 MB" in response.get_data(as_text=True)
     assert admin.get("/clinics").status_code == 200
+
+
+def test_the_command_line_still_names_the_file_and_key(site):
+    from conftest import run_cli
+
+    _, roots = site
+    profile = roots.clinics / "lakeside.toml"
+    profile.write_text(profile.read_text().replace('primary = "#5C2D86"', 'primary = "#FFFF66"'))
+    result = run_cli("generate", "bone-metastasis", "--clinic", "lakeside", "-o", "/dev/null",
+                     roots=roots)
+    assert result.exit_code != 0 and "lakeside.toml: key 'primary'" in result.stderr
+
+
+def test_a_problem_the_form_cannot_fix_says_so_and_keeps_the_file_and_key():
+    from handouts.web.clinic_profiles import plain_refusal
+
+    field, sentence = plain_refusal("clinics/x.toml: key 'mail.port': must be a whole number")
+    assert field is None and "clinics/x.toml: key 'mail.port'" in sentence
+    assert sentence.startswith("The profile file has a problem this page cannot fix")

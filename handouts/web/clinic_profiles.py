@@ -3,6 +3,8 @@ what may be emailed; validated exactly as the TOML files are, written back atomi
 
 from __future__ import annotations
 
+import re
+
 from flask import (
     Blueprint,
     abort,
@@ -22,6 +24,33 @@ from handouts.web.profile_files import update_profile
 
 blueprint = Blueprint("clinics", __name__)
 
+# The form's fields by the profile key they set, with the label staff see on the page.
+FIELD_LABELS = {"name": "Clinic name", "phone": "Phone", "after_hours": "After-hours phone",
+                "website": "Website", "address": "Address", "primary": "Main colour",
+                "accent": "Second colour", "logo": "New logo",
+                "mail.delivery": "Handouts by email"}
+_KEY_PROBLEM = re.compile(r"^(?:.*?: )?(?:key '(?P<key>[\w.]+)': (?P<problem>.+)"
+                          r"|missing required key '(?P<missing>[\w.]+)')$")
+
+
+def plain_refusal(message: str) -> tuple[str | None, str]:
+    """(form field, sentence) for a profile the loader refused: the field's label in place of
+    the file and key ("Main colour: #F0E68C is too pale ..."). A problem in a part of the
+    file the form does not show keeps the file and key, for whoever keeps the files."""
+    if message.startswith("the logo "):  # the upload itself, before the loader saw it
+        return "logo", f"{FIELD_LABELS['logo']}: {message.removeprefix('the logo ')}."
+    match = _KEY_PROBLEM.match(message)
+    if match is None:
+        return None, message[:1].upper() + message[1:]
+    key = match.group("key") or match.group("missing")
+    if key not in FIELD_LABELS:
+        return None, (f"The profile file has a problem this page cannot fix ({message}). "
+                      "Ask whoever looks after the clinic files.")
+    problem = match.group("problem") or "this is required; fill it in"
+    problem = problem.removeprefix(f"the {key} ").removeprefix(f"{key} ")
+    sentence = f"{FIELD_LABELS[key]}: {problem}"
+    return key.replace("mail.", ""), sentence if sentence.endswith(".") else sentence + "."
+
 
 def roots():
     return current_app.extensions["handouts.settings"].roots
@@ -39,7 +68,8 @@ def clinics():
     return render_template("clinics.html", profiles=profiles)
 
 
-def _form(slug: str, values: dict | None = None, error: str | None = None, status: int = 200):
+def _form(slug: str, values: dict | None = None, error: str | None = None, status: int = 200,
+          field: str | None = None):
     if slug not in clinic_names(roots()):
         abort(404, description=f"There is no clinic profile called '{slug[:80]}'.")
     try:
@@ -52,7 +82,8 @@ def _form(slug: str, values: dict | None = None, error: str | None = None, statu
                   "address": "\n".join(clinic.address), "primary": clinic.primary.hex,
                   "accent": clinic.accent.hex, "delivery": clinic.mail.delivery}
     return render_template("clinic.html", slug=slug, clinic=clinic, values=values or {},
-                           error=error, minimum=MIN_TEXT_CONTRAST, white=WHITE), status
+                           error=error, field=field, labels=FIELD_LABELS,
+                           minimum=MIN_TEXT_CONTRAST, white=WHITE), status
 
 
 @blueprint.get("/clinics/<slug>")
@@ -83,6 +114,7 @@ def save(slug: str):
     try:
         update_profile(roots(), slug, changes, logo)
     except HandoutsError as error:
-        return _form(slug, values, str(error), 400)
+        field, sentence = plain_refusal(str(error))
+        return _form(slug, values, sentence, 400, field)
     flash("The clinic profile is saved. New handouts use it from now on.", "success")
     return redirect(url_for("clinics.edit", slug=slug), 303)
