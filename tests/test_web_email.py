@@ -55,9 +55,15 @@ def test_the_email_form_carries_the_choice_and_offers_what_the_clinic_allows(cli
         "patient_name": PATIENT, "csrf_token": token_of(client)}).get_data(as_text=True)
     assert 'name="patient_name" value="Rosa Example-Testperson"' in page
     assert "Password-protected PDF" in page and "Unencrypted PDF" in page
+    # whom it is for, to check against the address; the layout as the form names it
+    assert "<dt>For</dt><dd><strong>Rosa Example-Testperson</strong>" in page
+    assert "Letter" in page and "layout letter" not in page
     riverside = client.post("/topics/bone-metastasis/email/new", data={
         "clinic": "riverside", "csrf_token": token_of(client)}).get_data(as_text=True)
-    assert "Unencrypted PDF" not in riverside and "only as password-protected" in riverside
+    assert "Unencrypted PDF" not in riverside and "only that way" in riverside
+    assert 'type="radio"' not in riverside  # one way to send: nothing to choose between
+    assert 'type="hidden" name="delivery" value="password-protected"' in riverside
+    assert "No name on the handout" in riverside
 
 
 def test_a_password_protected_email_arrives_and_opens_only_with_the_password(client, inbox,
@@ -121,11 +127,21 @@ def test_with_the_server_down_the_message_waits_in_the_outbox_and_can_be_resent(
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
     assert stat.S_IMODE((folder / name).stat().st_mode) == 0o600
     before = len(inbox.messages)
-    resent = client.post("/outbox/resend", data={"name": name, "csrf_token": token_of(client)},
-                         follow_redirects=True)
-    assert "Sent. The message has left the outbox." in resent.get_data(as_text=True)
+    first = given_since(database(app))[-1]
+    other = signed_in(app, "frontdesk")  # someone else sends it again
+    resent = other.post("/outbox/resend", data={"name": name, "csrf_token": token_of(other)},
+                        follow_redirects=True)
+    assert "Sent. The message has left the outbox and is recorded" in resent.get_data(
+        as_text=True)
     assert len(inbox.messages) == before + 1
     assert "The outbox is empty" in client.get("/outbox").get_data(as_text=True)
+    # the resend is a record of its own: sent, by whoever sent it, of the same handout
+    second = given_since(database(app))[-1]
+    assert second.id != first.id and second.given.result == "sent"
+    assert second.given.staff == "frontdesk" and first.given.staff == "nurse"
+    assert (second.given.topic, second.given.lang, second.given.content_version) == (
+        first.given.topic, first.given.lang, first.given.content_version)
+    assert not list(folder.glob(name + "*"))  # the message and its record note are gone
 
 
 def test_discard_removes_a_kept_message_and_odd_names_are_ignored(client, app, inbox):
@@ -137,10 +153,16 @@ def test_discard_removes_a_kept_message_and_odd_names_are_ignored(client, app, i
     outbox = client.get("/outbox").get_data(as_text=True)
     name = outbox.split('name="name" value="')[1].split('"')[0]
     for odd in ("../secret-key", ".hidden.eml", "nothing.eml"):
-        client.post("/outbox/discard", data={"name": odd, "csrf_token": token_of(client)})
+        for action in ("discard", "resend"):
+            page = client.post(f"/outbox/{action}", data={"name": odd,
+                                                           "csrf_token": token_of(client)},
+                               follow_redirects=True).get_data(as_text=True)
+            assert "That message is no longer in the outbox." in page  # review L9
     assert (app.extensions["handouts.settings"].data_dir / "secret-key").is_file()
     client.post("/outbox/discard", data={"name": name, "csrf_token": token_of(client)})
     assert "The outbox is empty" in client.get("/outbox").get_data(as_text=True)
+    folder = app.extensions["handouts.settings"].outbox
+    assert not [p for p in folder.iterdir() if p.name.startswith(name)]  # its record note too
 
 
 def test_a_chart_number_is_kept_only_where_the_clinic_chose_it(client, app):

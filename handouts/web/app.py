@@ -45,7 +45,7 @@ def secret_key(settings: WebSettings) -> bytes:
 
 
 def create_app(settings: WebSettings) -> Flask:
-    from handouts.web.catalogue import Catalogue
+    from handouts.web.catalogue import Catalogue, layout_label
     from handouts.web.making import HandoutMaker
     from handouts.web.packs import PackRunner
 
@@ -76,6 +76,7 @@ def create_app(settings: WebSettings) -> Flask:
     app.after_request(_security_headers)
     app.context_processor(lambda: {"csrf_token": csrf_token, "current_user": current_user,
                                    "nav": _navigation()})
+    app.jinja_env.globals["layout_label"] = layout_label
     _register_blueprints(app)
     _register_error_pages(app)
     return app

@@ -87,8 +87,10 @@ def send(topic: str):
                       options=options, password=password if delivery == PROTECTED else None,
                       send=True, outbox=settings().outbox, handout=made.handout)
     except SendError as error:
-        record(made, "email", delivery=delivery, result="kept-in-outbox",
-               patient_reference=reference)
+        number = record(made, "email", delivery=delivery, result="kept-in-outbox",
+                        patient_reference=reference)
+        if getattr(error, "kept", None) is not None:
+            _note_record(Path(error.kept), number)
         remember_clinic(choice.clinic)
         return render_template("email_result.html", topic=topic_or_404(topic), sent=False,
                                reason=getattr(error, "reason", str(error)),
@@ -123,6 +125,51 @@ def outbox_messages() -> list[dict]:
     return messages
 
 
+RECORD_SUFFIX = ".record"  # beside a kept message: the number of its record (nothing else)
+
+
+def _note_record(kept: Path, number: int) -> None:
+    """Which record of education given a kept message belongs to, so that sending it again
+    is recorded too (the message itself says only which clinic sent it)."""
+    from handouts.finishing.atomic_write import write_atomically
+
+    try:
+        write_atomically(kept.with_name(kept.name + RECORD_SUFFIX), f"{number}\n".encode(),
+                         private=True)
+    except (OSError, HandoutsError):
+        pass  # the resend then goes unrecorded; the first record stays
+
+
+def _record_resend(kept: Path) -> bool:
+    """After a kept message was sent: a new record, as the first one but sent now by the
+    person who sent it again. False when the message has no record to follow."""
+    import dataclasses
+
+    from handouts.records.given import get_record, record_given
+    from handouts.web.auth import current_user
+
+    note = kept.with_name(kept.name + RECORD_SUFFIX)
+    try:
+        first = get_record(current_app.extensions["handouts.database"],
+                           int(note.read_text().strip()))
+    except (OSError, ValueError):
+        return False
+    finally:
+        note.unlink(missing_ok=True)
+    if first is None:
+        return False
+    try:
+        allowed = load_clinic(settings().roots, first.given.clinic).patient_references
+    except HandoutsError:
+        allowed = False
+    given = dataclasses.replace(first.given, staff=current_user().username, result="sent",
+                                patient_reference=first.given.patient_reference if allowed
+                                else None)
+    record_given(current_app.extensions["handouts.database"], given,
+                 patient_references=allowed)
+    return True
+
+
 def _kept(name: str) -> Path | None:
     folder = settings().outbox
     if not name or "/" in name or "\\" in name or name.startswith(".") \
@@ -150,7 +197,9 @@ def outbox_resend():
     except HandoutsError as error:
         flash(f"Still not sent: {getattr(error, 'reason', None) or error}", "error")
         return redirect(url_for("email.outbox"))
-    flash("Sent. The message has left the outbox.", "success")
+    recorded = _record_resend(path)
+    flash("Sent. The message has left the outbox" + (" and is recorded as education given."
+                                                     if recorded else "."), "success")
     return redirect(url_for("email.outbox"))
 
 
@@ -158,7 +207,11 @@ def outbox_resend():
 @login_required
 def outbox_discard():
     path = _kept(request.form.get("name", ""))
-    if path is not None:
-        path.unlink(missing_ok=True)
-        flash("The message was discarded.", "success")
+    if path is None:
+        flash("That message is no longer in the outbox.", "error")
+        return redirect(url_for("email.outbox"))
+    path.unlink(missing_ok=True)
+    path.with_name(path.name + RECORD_SUFFIX).unlink(missing_ok=True)
+    flash("The message was discarded. Its record says it was kept in the outbox, not sent.",
+          "success")
     return redirect(url_for("email.outbox"))
