@@ -1,5 +1,6 @@
-"""`handouts check`: readability scores and plain-language findings per topic, language
-and level, against each level's target."""
+"""`handouts check`: readability scores (whole handout and each section, the text read as
+measuring/plain_language.py describes), plain-language findings and sources per topic,
+language and level, against each level's target."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from dataclasses import asdict, dataclass, field
 
 from handouts import lifecycle
 from handouts.document.assemble import Options, placeholder_context, render_sections
+from handouts.document.model import GlossaryEntry
 from handouts.errors import HandoutsError, Warnings
 from handouts.inputs.clinic_content import ClinicOverride
 from handouts.inputs.glossary import load_glossary
@@ -15,11 +17,14 @@ from handouts.inputs.paths import Roots
 from handouts.inputs.safe_files import read_toml
 from handouts.inputs.toml_tables import TableReader
 from handouts.inputs.topics import load_topic, topic_names
-from handouts.measuring.glossary_use import unexplained
-from handouts.measuring.plain_language import Finding, body_units, lint
-from handouts.measuring.readability import Counts, count, inflesz_band, scores
+from handouts.measuring.glossary_use import known_forms, spoken_forms, terms_used, unexplained
+from handouts.measuring.plain_language import Finding, body_units, lint, reader_sentences
+from handouts.measuring.readability import Counts, count_sentences, inflesz_band, scores
 
 ADVISORY = {"passive-voice"}  # reported, but a heuristic: it does not fail the check
+
+
+WORDS_TO_KNOW_LEVELS = ("easy",)  # the levels that print a "Words to know" box (build.py)
 
 
 @dataclass(frozen=True)
@@ -27,6 +32,8 @@ class LevelTarget:
     name: str
     max_grade: float
     min_inflesz: float
+    section_grade_margin: float = 1.0  # every section within max_grade plus this
+    section_inflesz_margin: float = 10.0  # every section at least min_inflesz minus this
 
 
 def load_targets(roots: Roots) -> dict[str, LevelTarget]:
@@ -38,8 +45,11 @@ def load_targets(roots: Roots) -> dict[str, LevelTarget]:
     for name in list(table.data):
         level = table.table(name)
         level.text("label", max_length=80)
-        targets[name] = LevelTarget(name, level.number("max_grade", minimum=1, maximum=20),
-                                    level.number("min_inflesz", minimum=0, maximum=100))
+        targets[name] = LevelTarget(
+            name, level.number("max_grade", minimum=1, maximum=20),
+            level.number("min_inflesz", minimum=0, maximum=100),
+            level.number("section_grade_margin", 1, minimum=0, maximum=5),
+            level.number("section_inflesz_margin", 10, minimum=0, maximum=40))
         level.finish()
     table.finish()
     return targets
@@ -64,6 +74,17 @@ class VersionReport:
     def passed(self) -> bool:
         return not self.failures
 
+    @property
+    def worst_section(self) -> tuple[str, dict[str, float]] | None:
+        """The hardest section to read: highest grade (English), lowest INFLESZ (Spanish)."""
+        measured = [(key, v) for key, c, v in self.sections if v]
+        if not measured:
+            return None
+        if self.lang == "es":
+            return min(measured, key=lambda kv: kv[1].get("szigriszt_pazos", 0))
+        return max(measured, key=lambda kv: max(kv[1].get("smog", 0),
+                                                kv[1].get("flesch_kincaid", 0)))
+
     def as_dict(self) -> dict[str, object]:
         return {
             "topic": self.topic, "lang": self.lang, "level": self.level,
@@ -74,6 +95,10 @@ class VersionReport:
             "sections": [{"section": key, "sentences": c.sentences, "words": c.words,
                           "scores": {k: round(v, 2) for k, v in s.items()}}
                          for key, c, s in self.sections],
+            "worst_section": ({"section": self.worst_section[0],
+                               "scores": {k: round(v, 2)
+                                          for k, v in self.worst_section[1].items()}}
+                              if self.worst_section else None),
             "findings": [f.as_dict() for f in self.findings],
             "clinic": self.clinic, "warnings": self.warnings, "notes": self.notes,
         }
@@ -89,12 +114,14 @@ def check_version(roots: Roots, topic_slug: str, lang: str, level: str,
                                       placeholder_context(topic, options, today), Warnings(),
                                       override)
     units = body_units(intro, sections, topic.language(lang).summary(level))
+    terms = load_glossary(roots, lang)
+    spoken = spoken_forms(terms)
+    sentences = reader_sentences(units)
     per_section = []
-    for section in sections:
-        section_units = [u.text for u in units if u.section == section.key]
-        c = count(section_units, lang)
-        per_section.append((section.key, c, scores(c, lang)))
-    total = count([u.text for u in units], lang)
+    for key in dict.fromkeys(sentence.section for sentence in sentences):
+        c = count_sentences([x.text for x in sentences if x.section == key], lang, spoken)
+        per_section.append((key, c, scores(c, lang)))
+    total = count_sentences([x.text for x in sentences], lang, spoken)
     values = scores(total, lang)
     target = targets.get(level)
     failures: list[str] = []
@@ -103,6 +130,11 @@ def check_version(roots: Roots, topic_slug: str, lang: str, level: str,
         if target and values.get("szigriszt_pazos", 0) < target.min_inflesz:
             failures.append(f"INFLESZ {values.get('szigriszt_pazos', 0):.1f} is below "
                             f"{target.min_inflesz:g}")
+        if target:
+            floor = target.min_inflesz - target.section_inflesz_margin
+            failures += [f"section '{key}': INFLESZ {v['szigriszt_pazos']:.1f} is below "
+                         f"{floor:g} (the target less {target.section_inflesz_margin:g})"
+                         for key, _, v in per_section if v.get("szigriszt_pazos", 99) < floor]
         if max_grade is not None and values.get("sol", 99) > max_grade:
             failures.append(f"SOL grade {values['sol']:.1f} is above {max_grade:g}")
     else:
@@ -110,12 +142,19 @@ def check_version(roots: Roots, topic_slug: str, lang: str, level: str,
                     if x is not None) if (target or max_grade is not None) else None
         target_text = f"grade <= {limit:g}" if limit is not None else "no target"
         if limit is not None:
+            margin = target.section_grade_margin if target else 1.0
             for key, name in (("flesch_kincaid", "Flesch-Kincaid"), ("smog", "SMOG")):
                 if values.get(key, 99) > limit:
                     failures.append(f"{name} grade {values.get(key, 99):.1f} is above "
                                     f"{limit:g}")
+                failures += [f"section '{section}': {name} grade {v[key]:.1f} is above "
+                             f"{limit + margin:g} (the target plus {margin:g})"
+                             for section, _, v in per_section if v.get(key, 0) > limit + margin]
     failures += source_problems(topic)
-    findings = lint(units, lang) + unexplained(units, load_glossary(roots, lang))
+    printed = tuple(GlossaryEntry(term.term, term.definition)
+                    for term in terms_used(units, terms)) if level in WORDS_TO_KNOW_LEVELS else ()
+    findings = lint(units, lang, known_forms(terms), spoken) + unexplained(units, terms,
+                                                                          printed)
     failures += [f"{f.kind} in '{f.section}': {f.detail}" for f in findings
                  if f.kind not in ADVISORY]
     return VersionReport(topic_slug, lang, level, total, values, per_section, target_text,
@@ -212,6 +251,14 @@ def format_table(reports: list[VersionReport]) -> str:
                              f"{v.get('flesch_reading_ease', 0):>7.1f}")
         if report.lang == "es" and "szigriszt_pazos" in s:
             lines.append(f"    INFLESZ: {inflesz_band(s['szigriszt_pazos'])}")
+        worst = report.worst_section
+        if worst:
+            key, v = worst
+            if report.lang == "es":
+                lines.append(f"    worst section: {key} (INFLESZ {v['szigriszt_pazos']:.1f})")
+            else:
+                lines.append(f"    worst section: {key} (SMOG {v['smog']:.1f}, "
+                             f"Flesch-Kincaid {v['flesch_kincaid']:.1f})")
         if report.counts.sentences < 30:
             lines.append("    (SMOG is approximate below 30 sentences)")
         for failure in report.failures:

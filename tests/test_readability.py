@@ -172,7 +172,7 @@ def test_easy_handouts_list_the_glossary_words_they_use(shipped):
     easy = build_handout(shipped, "hypercalcemia", "riverside", "letter",
                          Options(level="easy", date=DATE))
     terms = [entry.term for entry in easy.document.words_to_know]
-    assert terms[:3] == ["hypercalcemia", "informed consent", "IV"]  # order of first use
+    assert terms[:4] == ["hypercalcemia", "ECG", "informed consent", "IV"]  # order of first use
     assert "Words to know" in all_text(easy.pdf)
     standard = build_handout(shipped, "hypercalcemia", "riverside", "letter",
                              Options(level="standard", date=DATE))

@@ -20,9 +20,10 @@ GLOSSARY_FOLDER = "_glossary"
 class Term:
     term: str
     forms: tuple[str, ...]  # the spellings that count as a use (plural, adjective...)
-    plain: str  # plain wording that explains it when it sits beside the term
+    plain: str  # the words of its explanation that must be printed beside the term
     definition: str
     pattern: re.Pattern
+    spoken: str = ""  # how an abbreviation is said aloud ("em ar eye"), for syllable counts
 
 
 def glossary_path(roots: Roots, lang: str) -> Path:
@@ -47,10 +48,11 @@ def _load(path: Path, size: int, mtime: int) -> tuple[Term, ...]:
         forms = tuple(entry.text_list("forms", required=False)) or (term,)
         plain = entry.text("plain", max_length=200)
         definition = entry.text("definition", max_length=400)
+        spoken = entry.text("spoken", "", max_length=100)
         entry.finish()
         alternatives = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
         pattern = re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])", re.IGNORECASE)
-        terms.append(Term(term, forms, plain, definition, pattern))
+        terms.append(Term(term, forms, plain, definition, pattern, spoken))
     table.finish()
     if not terms:
         raise HandoutsError("the glossary lists no terms ([[term]] entries)", path)

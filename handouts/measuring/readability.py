@@ -51,7 +51,9 @@ _EN_EXCEPTIONS = {
     "diarrhea": 4, "radiologist": 5, "oncologist": 4, "paralysis": 4, "numbness": 2,
     "permanent": 3, "unusual": 4, "serious": 3, "period": 3, "fatigue": 2, "ice": 1,
     "sunburn": 2, "sunburned": 2, "pacemaker": 3, "whenever": 3, "however": 3, "skin": 1,
-    "tattoo": 2, "tattoos": 2, "exposed": 2, "likely": 2, "lonely": 2, "lately": 2,
+    "tattoo": 2, "tattoos": 2, "surgeon": 2, "surgeons": 2, "treating": 2, "safely": 2,
+    "lately": 2, "language": 2, "languages": 3, "exposed": 2, "likely": 2, "lonely": 2,
+    "equally": 3,
 }
 _EN_VOWELS = re.compile(r"[aeiouy]+")
 
@@ -132,6 +134,35 @@ def syllables(word: str, lang: str) -> int:
     return spanish_syllables(word) if lang == "es" else english_syllables(word)
 
 
+# Abbreviations are counted as they are said. Most are spelled out letter by letter (MRI is
+# "em-ar-eye", three syllables; CT "see-tee"); the glossary's `spoken` gives the ones read
+# as a word (NSAIDs: "en-sayds"; PET: "pet"; AINE: "ái-ne").
+_LETTER_SYLLABLES = {
+    "en": dict.fromkeys("ABCDEFGHIJKLMNOPQRSTUVXYZ", 1) | {"W": 3},
+    # Spanish letter names: efe, hache, jota, ele, eme, ene, erre, ese, uve, equis, zeta...
+    "es": dict.fromkeys("ABCDEGIKOPQTU", 1) | dict.fromkeys("FHJLMNRSVXZ", 2)
+    | {"W": 3, "Y": 3, "Ñ": 2},
+}
+_ABBREVIATION = re.compile(r"^[A-ZÑ]{2,6}s?$")
+
+
+def is_abbreviation(word: str) -> bool:
+    """MRI, CT, NSAIDs, AINE: two to six capitals (a plural s allowed)."""
+    return bool(_ABBREVIATION.match(word))
+
+
+def spoken_syllables(word: str, lang: str, spoken: dict[str, str] | None = None) -> int:
+    """Syllables of a word as read aloud: an abbreviation as it is said, any other word
+    from its spelling."""
+    if spoken and word in spoken:
+        return sum(syllables(part, lang) for part in words(spoken[word]))
+    if is_abbreviation(word):
+        letters = word[:-1] if word.endswith("s") else word
+        table = _LETTER_SYLLABLES.get(lang, _LETTER_SYLLABLES["en"])
+        return sum(table.get(letter, 1) for letter in letters)
+    return syllables(word, lang)
+
+
 # ---- counts and formulas --------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -147,16 +178,26 @@ class Counts:
 
 
 def count(units: list[str], lang: str) -> Counts:
-    sentences = word_count = syllable_count = poly = 0
-    for unit in units:
-        for sentence in split_sentences(unit):
-            sentences += 1
-            for word in words(sentence):
-                n = syllables(word, lang)
-                word_count += 1
-                syllable_count += n
-                poly += n >= 3
-    return Counts(sentences, word_count, syllable_count, poly)
+    """Counts of texts split at their own sentence ends (each text ends a sentence)."""
+    return count_sentences([s for unit in units for s in split_sentences(unit)], lang)
+
+
+def count_sentences(sentences: list[str], lang: str,
+                    spoken: dict[str, str] | None = None) -> Counts:
+    """Counts of sentences already segmented (see plain_language.reader_sentences), with
+    abbreviations counted as spoken."""
+    sentence_count = word_count = syllable_count = poly = 0
+    for sentence in sentences:
+        found = words(sentence)
+        if not found:
+            continue
+        sentence_count += 1
+        for word in found:
+            n = spoken_syllables(word, lang, spoken)
+            word_count += 1
+            syllable_count += n
+            poly += n >= 3
+    return Counts(sentence_count, word_count, syllable_count, poly)
 
 
 def flesch_kincaid_grade(c: Counts) -> float:
