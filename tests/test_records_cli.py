@@ -220,8 +220,8 @@ def test_chart_strip_as_a_label_beside_the_handout(tmp_path, database_url):
 
 
 def test_chart_strip_on_the_last_page_or_a_clear_refusal(tmp_path, database_url):
-    output = tmp_path / "bone-en.pdf"
-    result = run_cli("--root", str(REPO), "generate", "bone-metastasis", "--clinic",
+    output = tmp_path / "calcium-en.pdf"  # a handout whose last page has room to spare
+    result = run_cli("--root", str(REPO), "generate", "hypercalcemia", "--clinic",
                      "lakeside", "--date", "2026-11-27", "--chart-strip", "page", "-o",
                      str(output))
     assert result.exit_code == 0, result.stderr
