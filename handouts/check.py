@@ -17,6 +17,7 @@ from handouts.inputs.paths import Roots
 from handouts.inputs.safe_files import read_toml
 from handouts.inputs.toml_tables import TableReader
 from handouts.inputs.topics import load_topic, topic_names
+from handouts.measuring import pemat
 from handouts.measuring.glossary_use import known_forms, spoken_forms, terms_used, unexplained
 from handouts.measuring.plain_language import Finding, body_units, lint, reader_sentences
 from handouts.measuring.readability import Counts, count_sentences, inflesz_band, scores
@@ -69,6 +70,7 @@ class VersionReport:
     clinic: str | None = None  # checked with this clinic's own sections merged in
     warnings: list[str] = field(default_factory=list)  # fail only with --strict
     notes: list[str] = field(default_factory=list)
+    pemat: list[pemat.Item] = field(default_factory=list)  # the automatically checked items
 
     @property
     def passed(self) -> bool:
@@ -100,6 +102,8 @@ class VersionReport:
                                           for k, v in self.worst_section[1].items()}}
                               if self.worst_section else None),
             "findings": [f.as_dict() for f in self.findings],
+            "pemat": {"scores": {k: round(v) for k, v in pemat.scores(self.pemat).items()},
+                      "items": [item.as_dict() for item in self.pemat]},
             "clinic": self.clinic, "warnings": self.warnings, "notes": self.notes,
         }
 
@@ -157,8 +161,16 @@ def check_version(roots: Roots, topic_slug: str, lang: str, level: str,
                                                                           printed)
     failures += [f"{f.kind} in '{f.section}': {f.detail}" for f in findings
                  if f.kind not in ADVISORY]
+    items = pemat.assess(intro, sections, units, findings, lang, total.sentences)
+    for domain, share in pemat.scores(items).items():
+        if share < 100 * pemat.PASSING_SHARE:
+            failures.append(f"PEMAT {domain} {share:.0f}% is below "
+                            f"{100 * pemat.PASSING_SHARE:.0f}% (items not met: "
+                            + "; ".join(i.name for i in items
+                                        if i.domain == domain and not i.met) + ")")
     return VersionReport(topic_slug, lang, level, total, values, per_section, target_text,
-                         failures, findings, override.clinic if override else None)
+                         failures, findings, override.clinic if override else None,
+                         pemat=items)
 
 
 def source_problems(topic) -> list[str]:
@@ -251,6 +263,12 @@ def format_table(reports: list[VersionReport]) -> str:
                              f"{v.get('flesch_reading_ease', 0):>7.1f}")
         if report.lang == "es" and "szigriszt_pazos" in s:
             lines.append(f"    INFLESZ: {inflesz_band(s['szigriszt_pazos'])}")
+        if report.pemat:
+            shares = pemat.scores(report.pemat)
+            lines.append("    PEMAT (automatic items): " + ", ".join(
+                f"{domain} {share:.0f}% ({sum(i.met for i in report.pemat if i.domain == domain)}"
+                f"/{sum(i.domain == domain for i in report.pemat)})"
+                for domain, share in shares.items()))
         worst = report.worst_section
         if worst:
             key, v = worst

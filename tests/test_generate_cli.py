@@ -44,7 +44,7 @@ def test_each_section_heading_and_its_key_facts_are_in_the_pdf(shipped):
         "Medicines you may take": ["NSAIDs", "blood thinner", "Bisphosphonates", "Denosumab",
                                    "Steroids"],
         "Tests you may need": ["MRI", "contrast", "Biopsy", "tumor markers"],
-        "Treatments": ["Radiation", "Targeted therapy", "Surgery", "Bone cement"],
+        "Treatments you may get": ["Radiation", "Targeted therapy", "Surgery", "Bone cement"],
         "Risks to know about": ["spinal cord", "hypercalcemia", "permanent", "same day"],
         "Your right to plan your care": ["say no to any treatment"],
         "When to get help": ["Call 911", "loss of control of your bladder"],

@@ -430,7 +430,8 @@ def test_new_topic_refuses_bad_names_and_writes_nothing(library):
         result = run_cli(*args, roots=library)
         assert result.exit_code == 1 and result.stderr.startswith("error: ")
     assert sorted(p.name for p in library.content.iterdir() if not p.name.startswith("_")) \
-        == ["bone-metastasis", "hypercalcemia", "radiation-to-bone"]
+        == ["bone-medicines", "bone-metastasis", "hypercalcemia", "radiation-to-bone",
+            "spinal-cord-compression"]
 
 
 def test_clinic_files_for_an_unknown_topic_or_level_are_reported(library):
