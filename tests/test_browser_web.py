@@ -196,7 +196,9 @@ def test_a_small_print_pack_with_live_progress(signed_in_page, server):
     assert_accessible(page, "packs")
     build = page.locator("form", has=page.get_by_label("Copies of each"))
     for topic in ("Bone Metastasis: When Cancer Spreads to the Bone",
-                  "Radiation Therapy for Cancer in the Bone"):
+                  "Medicines That Strengthen Bones",
+                  "Radiation Therapy for Cancer in the Bone",
+                  "Spinal Cord Compression: Warning Signs"):
         build.get_by_label(topic).uncheck()
     build.get_by_label("Spanish (Español)").uncheck()
     build.get_by_role("button", name="Build this pack").click()
