@@ -56,7 +56,7 @@ def render_bodies(context: MailContext) -> tuple[str, str, str]:
     """(subject, plain text, HTML), from the clinic's templates or the shipped ones."""
     folder = _template_folder(context.clinic, context.lang)
     values = {
-        "clinic": context.clinic.template_values(for_print=False),
+        "clinic": context.clinic.template_values(for_print=False, lang=context.lang),
         "topic": {"title": context.topic_title},
         "patient_name": context.patient_name or "",
         "attachment": context.attachment_name,

@@ -32,7 +32,7 @@ class Options:
 
 def template_context(topic: Topic, clinic: Clinic, layout: Layout, options: Options,
                      generated: _dt.date) -> dict[str, object]:
-    return _context(topic, clinic.template_values(), options, layout.name,
+    return _context(topic, clinic.template_values(lang=options.lang), options, layout.name,
                     layout.large_print, generated)
 
 
@@ -146,7 +146,7 @@ def build_document(roots: Roots, topic: Topic, clinic: Clinic, layout: Layout,
         reviewed=topic.reviewed, generated=generated, labels=labels,
         words_to_know=glossary, prepared_for=_one_line(options.patient_name),
         clinician_note=_one_line(options.note, limit=600), keywords=topic.keywords,
-        reviewed_by=topic.reviewed_by,
+        reviewed_by=language.reviewed_by or topic.reviewed_by,
         adapted_by=clinic.name if any(section.adapted for section in sections) else None,
     )
     return identified(document, topic.form_code, rendered)

@@ -17,6 +17,7 @@ from handouts.inputs.toml_tables import TableReader
 _EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
 EMAIL_DELIVERY = ("password-protected", "either")
 _PHONE = re.compile(r"[0-9+()./ \-]{3,40}")
+_LANGUAGE_CODE = re.compile(r"[a-z]{2,3}")
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,9 @@ class Clinic:
     phone: str
     website: str | None
     after_hours: str | None
-    footer_note: str | None
+    # the note under the contact box (e.g. free interpreters), one per language; a handout
+    # in a language with no note prints none rather than another language's
+    footer_notes: tuple[tuple[str, str], ...]
     copyright_holder: str | None
     profile_path: Path
     mail: MailSettings = field(default_factory=MailSettings)
@@ -60,19 +63,24 @@ class Clinic:
     # chart number. Off by default: no patient identity is stored.
     patient_references: bool = False
 
+    def footer_note(self, lang: str) -> str | None:
+        """The footer note in this language, or None (never another language's note)."""
+        return dict(self.footer_notes).get(lang)
+
     @property
     def blocks_dir(self) -> Path:
         """Where this clinic's own copyright/disclaimer/email texts override the shipped ones."""
         return self.profile_path.parent / self.slug
 
-    def template_values(self, for_print: bool = True) -> dict[str, object]:
-        """What content templates may read as {{ clinic.* }}. On paper, phone numbers never
-        break across lines: their spaces become no-break spaces."""
+    def template_values(self, for_print: bool = True, lang: str = "en") -> dict[str, object]:
+        """What content templates may read as {{ clinic.* }}, for a handout or email in
+        `lang`. On paper, phone numbers never break across lines: their spaces become
+        no-break spaces."""
         keep = unbreakable if for_print else str
         return {
             "name": self.name, "phone": keep(self.phone), "website": self.website or "",
             "after_hours": keep(self.after_hours or ""), "address": list(self.address),
-            "footer_note": self.footer_note or "", "email": self.mail.sender or "",
+            "footer_note": self.footer_note(lang) or "", "email": self.mail.sender or "",
         }
 
 
@@ -108,15 +116,35 @@ def parse_clinic(path: Path, slug: str) -> Clinic:
     website = table.text("website", required=False, max_length=200)
     if website and not re.fullmatch(r"(https?://)?[A-Za-z0-9.-]+\.[A-Za-z]{2,}(/\S*)?", website):
         raise table.fail("website", f"'{website}' does not look like a web address")
-    footer_note = table.text("footer_note", required=False, max_length=200)
+    footer_notes = _footer_notes(table)
     holder = table.text("copyright_holder", required=False, max_length=200)
     mail = _mail(table)
     patient_references = _records(table)
     table.finish()
     return Clinic(slug=slug, name=name, logo=logo, logo_path=logo_path, primary=primary,
                   accent=accent, font=font, address=address, phone=phone, website=website,
-                  after_hours=after_hours, footer_note=footer_note, copyright_holder=holder,
+                  after_hours=after_hours, footer_notes=footer_notes, copyright_holder=holder,
                   profile_path=path, mail=mail, patient_references=patient_references)
+
+
+def _footer_notes(table: TableReader) -> tuple[tuple[str, str], ...]:
+    """`footer_note = "..."` (English only, the older form) or a table of one note per
+    language: `[footer_note]` with `en = "..."`, `es = "..."`."""
+    if not table.has("footer_note"):
+        return ()
+    if not isinstance(table.data["footer_note"], dict):
+        note = table.text("footer_note", required=False, max_length=200)
+        return (("en", note),) if note else ()
+    section = table.table("footer_note")
+    assert section is not None
+    notes = []
+    for lang in section.data:
+        if not _LANGUAGE_CODE.fullmatch(lang):
+            raise section.fail(lang, "is not a language code; use the code of each "
+                               "handout language, such as en or es")
+        notes.append((lang, section.text(lang, max_length=200)))
+    section.finish()
+    return tuple(notes)
 
 
 def _records(table: TableReader) -> bool:

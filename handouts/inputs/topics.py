@@ -52,6 +52,9 @@ class Language:
     summaries: dict[str, str]  # level -> the lead printed under the title
     levels: tuple[str, ...]
     learn_more: tuple[LinkItem, ...]
+    # who reviewed the content, as printed in this language ("Revisado ... por {reviewer}");
+    # None prints the topic's own reviewed_by
+    reviewed_by: str | None = None
 
     def summary(self, level: str) -> str:
         return self.summaries.get(level) or self.summaries[""]
@@ -196,8 +199,9 @@ def _language(table: TableReader, code: str, folder: Path) -> Language:
             raise entry.fail("url", "must start with http://, https://, mailto: or tel:")
         links.append(LinkItem(entry.text("label", max_length=200), url))
         entry.finish()
+    reviewed_by = table.text("reviewed_by", required=False, max_length=120)
     table.finish()
-    return Language(code, title, summaries, levels, tuple(links))
+    return Language(code, title, summaries, levels, tuple(links), reviewed_by)
 
 
 def _summaries(table: TableReader, levels: tuple[str, ...]) -> dict[str, str]:

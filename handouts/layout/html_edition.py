@@ -295,8 +295,9 @@ class _Writer:
                          f'<a href="{escape(clinic.website)}">'
                          f"{escape(_display_url(clinic.website))}</a>")
         out.append("<p>" + "<br>".join(lines) + "</p>")
-        if clinic.footer_note:
-            out.append(f"<p><em>{escape(clinic.footer_note)}</em></p>")
+        note = clinic.footer_note(document.lang)
+        if note:
+            out.append(f"<p><em>{escape(note)}</em></p>")
         out.append("</section>")
         sources = "; ".join(f"{escape(s.publisher)}, \u201c{escape(s.title)}\u201d"
                             for s in document.sources)

@@ -657,8 +657,9 @@ class _Builder:
         if clinic.website:
             lines.append(self.labelled(labels["website"], _display_url(clinic.website)))
         contact.append(self.para(self.inline.lines(*lines), styles.list_body))
-        if clinic.footer_note:
-            contact.append(self.para(text(clinic.footer_note, italic=True), styles.list_body))
+        note = clinic.footer_note(doc.lang)
+        if note:
+            contact.append(self.para(text(note, italic=True), styles.list_body))
         self.parent = outer
         small = styles.small
         sources = "; ".join(_source_line(source) for source in doc.sources)
