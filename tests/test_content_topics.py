@@ -5,14 +5,13 @@ every layout, language and level."""
 from __future__ import annotations
 
 import pytest
-from conftest import DATE, page_texts
+from conftest import DATE, REPO, page_texts
 
 from handouts.build import build_handout
 from handouts.document.assemble import Options
+from handouts.inputs.layouts import layout_names
+from handouts.inputs.paths import Roots
 from handouts.inputs.topics import load_topic, topic_names
-
-LAYOUTS = ["letter", "a4", "large-print", "booklet-letter"]
-
 
 @pytest.mark.parametrize("topic", ["bone-medicines", "spinal-cord-compression"])
 @pytest.mark.parametrize("lang,level", [("en", "easy"), ("en", "standard"), ("es", "easy"),
@@ -25,11 +24,16 @@ def test_new_topics_render_with_key_points_and_911_on_page_one(shipped, topic, l
     assert ("Call 911" if lang == "en" else "Llame al 911") in first
 
 
-@pytest.mark.parametrize("layout", LAYOUTS)
-def test_new_topics_render_in_every_layout(shipped, layout):
+@pytest.mark.parametrize("layout", layout_names(Roots.under(REPO)))
+def test_new_topics_render_in_every_layout_language_and_level(shipped, layout):
     for topic in ("bone-medicines", "spinal-cord-compression"):
-        handout = build_handout(shipped, topic, "lakeside", layout, Options(date=DATE))
-        assert len(page_texts(handout.pdf)) >= 1
+        for lang, level in load_topic(shipped, topic).versions():
+            handout = build_handout(shipped, topic, "lakeside", layout,
+                                    Options(lang=lang, level=level, date=DATE))
+            text = " ".join(page_texts(handout.pdf))
+            title = load_topic(shipped, topic).language(lang).title
+            assert " ".join(title.split()[:2]) in text, (topic, lang, level, layout)
+            assert ("Published by" if lang == "en" else "Publicado por") in text
 
 
 def test_every_shipped_handout_has_the_911_box_on_its_first_page(shipped):
@@ -72,3 +76,15 @@ def test_each_corrected_fact_is_in_every_version(shipped, topic):
         assert "a person you trust can sign" not in text
         assert "persona de su confianza puede firmar" not in text
         assert "help keep your bones strong" not in text
+
+
+def test_spanish_handouts_name_their_reviewer_in_spanish(shipped):
+    for name in topic_names(shipped):
+        spanish = build_handout(shipped, name, "riverside", "letter",
+                                Options(lang="es", level="easy", date=DATE))
+        text = " ".join(page_texts(spanish.pdf))
+        assert "por los editores de contenido de handouts" in text, name
+        assert "handouts content editors" not in text, name
+    english = build_handout(shipped, "hypercalcemia", "riverside", "letter",
+                            Options(lang="en", level="easy", date=DATE))
+    assert "by handouts content editors" in " ".join(page_texts(english.pdf))

@@ -105,10 +105,10 @@ def test_text_extracts_in_reading_order(shipped):
     handout = build_handout(shipped, "bone-metastasis", "riverside", "letter",
                             Options(date=DATE))
     text = all_text(handout.pdf)
-    order = ["What is bone metastasis?", "Informed consent", "Medicines you may take",
-             "Tests you may need", "Treatments", "Risks to know about",
-             "Your right to plan your care", "When to get help", "Questions to ask",
-             "Learn more", "How to reach us", "Disclaimer"]
+    order = ["What is bone metastasis?", "Risks to know about", "Tests you may need",
+             "Treatments", "Medicines you may take", "Medicines that strengthen bones",
+             "Informed consent", "Your right to plan your care", "When to get help",
+             "Questions to ask", "Learn more", "How to reach us", "Disclaimer"]
     positions = [text.index(heading) for heading in order]
     assert positions == sorted(positions)
 

@@ -171,7 +171,7 @@ def test_marking_a_translation_current_records_digests_and_people(library):
                      "--date", "2026-12-04", roots=library)
     assert result.exit_code == 0, result.stderr
     assert re.fullmatch(r"bone-metastasis es/standard: current with en/standard as of "
-                        r"2026-12-04 \(10 sections( and the opening)?\)\n", result.stdout)
+                        r"2026-12-04 \(11 sections( and the opening)?\)\n", result.stdout)
     _, reports = check(library, "bone-metastasis", "--lang", "es")
     assert not [w for w in reports[("es", "standard", None)]["warnings"] if "behind" in w]
     notes = reports[("es", "standard", None)]["notes"]
