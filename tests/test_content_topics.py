@@ -13,6 +13,7 @@ from handouts.inputs.layouts import layout_names
 from handouts.inputs.paths import Roots
 from handouts.inputs.topics import load_topic, topic_names
 
+
 @pytest.mark.parametrize("topic", ["bone-medicines", "spinal-cord-compression"])
 @pytest.mark.parametrize("lang,level", [("en", "easy"), ("en", "standard"), ("es", "easy"),
                                         ("es", "standard")])
