@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import codecs
 import functools
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from reportlab import rl_config
 from reportlab.lib.fonts import addMapping
+from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase import pdfdoc, pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont, makeToUnicodeCMap
 
@@ -86,6 +89,27 @@ class TaggedTTFont(TTFont):
     def file_digest(self) -> bytes:
         return hashlib.sha256(self.face._ttf_data).digest()
 
+    def splitString(self, text: str, doc, encoding: str = "utf-8"):  # noqa: N802
+        """ReportLab's TTFont.splitString, answered in C when every character of text is
+        already in the document's first subset (nearly always: a handout uses fewer than
+        200 different characters); otherwise ReportLab's own, which adds characters."""
+        state = self.state.get(doc)
+        if state is not None and isinstance(text, str):
+            assignments = state.assignments
+            known = state.__dict__.get("_handouts_codes")
+            if known is None or known[0] != len(assignments):
+                codes = {code: number for code, number in assignments.items() if number < 256}
+                if 32 in codes:
+                    codes[0xA0] = codes[32]  # ReportLab draws a no-break space as a space
+                known = state._handouts_codes = (len(assignments), codes)
+            try:
+                data = codecs.charmap_encode(text, "strict", known[1])[0]
+            except UnicodeError:
+                pass  # a character not yet in the subset, or in a later one
+            else:
+                return [(0, data)] if data else []
+        return TTFont.splitString(self, text, doc, encoding)
+
     def addObjects(self, doc) -> None:  # noqa: N802 (ReportLab's name)
         """ReportLab's TTFont.addObjects, with the tag from subset_tag."""
         try:
@@ -103,7 +127,7 @@ class TaggedTTFont(TTFont):
             font.BaseFont = base_font_name
             font.FirstChar = 0
             font.LastChar = len(subset) - 1
-            font.Widths = pdfdoc.PDFArray(list(map(self.face.getCharWidth, subset)))
+            font.Widths = _Numbers(list(map(self.face.getCharWidth, subset)))
             cmap = pdfdoc.PDFStream()
             cmap.content = makeToUnicodeCMap(base_font_name, subset)
             if doc.compression:
@@ -113,6 +137,21 @@ class TaggedTTFont(TTFont):
             doc.Reference(font, internal_name)
             doc.idToObject["BasicFonts"].dict[internal_name] = font
         del self.state[doc]
+
+
+class _Numbers(pdfdoc.PDFArray):
+    """A PDF array of numbers (a font's widths), formatted as ReportLab's PDFArray
+    formats it, without its general per-element dispatch."""
+
+    def format(self, document, IND=b"\n "):  # noqa: N803 (ReportLab's signature)
+        if not all(type(value) in (int, float) for value in self.sequence):
+            return super().format(document, IND)
+        items = [fp_str(value).encode("ascii") for value in self.sequence]
+        if self.multiline and rl_config.pdfMultiLine or self.multiline == "forced":
+            return b"[ " + IND.join(items) + b" ]"
+        for index in reversed(range(10, len(items), 10)):
+            items.insert(index, b"\n ")
+        return b"[ " + b" ".join(items) + b" ]"
 
 
 class Kerning:
