@@ -216,8 +216,12 @@ def test_make_a_visit_kit(signed_in_page, server):
     base, _ = server
     page = signed_in_page()
     page.get_by_role("link", name="Visit kits").click()
+    # choosing a clinic shows its kits: no extra button to find (review L6)
+    page.get_by_label("Clinic").select_option("riverside")
+    page.wait_for_url(f"{base}/kits?clinic=riverside")
+    expect(page.get_by_role("button", name="Show this clinic's kits")).to_be_hidden()
     page.get_by_label("Clinic").select_option("lakeside")
-    page.get_by_role("button", name="Show this clinic's kits").click()
+    page.wait_for_url(f"{base}/kits?clinic=lakeside")
     assert_accessible(page, "kits")
     page.get_by_label("Name of the kit").fill("New bone metastasis diagnosis")
     for topic in ("Bone Metastasis: When Cancer Spreads to the Bone",
@@ -226,6 +230,8 @@ def test_make_a_visit_kit(signed_in_page, server):
     page.get_by_label("Language", exact=True).select_option("es")
     page.get_by_role("button", name="Save the kit").click()
     assert "is saved" in page.get_by_role("status").first.inner_text()
+    card = page.locator(".card", has_text="New bone metastasis diagnosis")
+    assert "Metástasis ósea" in card.inner_text() and ", Letter" in card.inner_text()
     with page.expect_download() as download_info:
         page.get_by_role("button", name="Make the kit New bone metastasis diagnosis").click()
     cover = page_texts(open(download_info.value.path(), "rb").read())[0]
@@ -243,7 +249,10 @@ def test_a_too_pale_colour_is_refused(signed_in_page, server):
     main.fill("#FFE066")
     assert "too pale" in page.locator("#primary-contrast").inner_text()
     page.get_by_role("button", name="Save the profile").click()
-    assert "too pale for text on white" in page.get_by_role("alert").inner_text()
+    refusal = page.get_by_role("alert").inner_text()
+    assert refusal.startswith("Main colour: #FFE066 is too pale for text on white")
+    assert ".toml" not in refusal and "key" not in refusal
+    assert main.get_attribute("aria-invalid") == "true"
     assert_accessible(page, "clinic profile refused")
     roots = app.extensions["handouts.settings"].roots
     assert "#FFE066" not in (roots.clinics / "riverside.toml").read_text()
@@ -252,7 +261,7 @@ def test_a_too_pale_colour_is_refused(signed_in_page, server):
 def test_every_other_page_is_accessible(signed_in_page, server):
     base, _ = server
     page = signed_in_page("boss")
-    for path in ("/users", "/account", "/topics/no-such-topic",
+    for path in ("/users", "/account", "/topics/no-such-topic", "/no/such/page", "/outbox",
                  "/topics/bone-metastasis/preview?clinic=riverside&lang=en&level=easy"):
         page.goto(f"{base}{path}")
         assert_accessible(page, path)

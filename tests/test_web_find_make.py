@@ -61,6 +61,14 @@ def test_an_unknown_topic_is_a_404_page(client):
     assert client.get("/topics/..%2F..%2Fetc").status_code == 404
 
 
+def test_any_unknown_address_gets_the_same_plain_404_page(client):
+    for path in ("/no/such/page", "/topics/..%2f..", "/packs/x/y/z"):
+        response = client.get(path)
+        page = response.get_data(as_text=True)
+        assert response.status_code == 404 and "There is no page at this address" in page
+        assert "requested URL was not found" not in page  # not Werkzeug's words (review L8)
+
+
 def test_the_form_offers_clinics_languages_levels_layouts(client):
     page = client.get("/topics/bone-metastasis?lang=es").get_data(as_text=True)
     for text in ("Lakeside Oncology Clinic", 'value="es" selected', "Easy reading",
@@ -148,6 +156,35 @@ def test_a_patient_name_never_reaches_a_log_or_a_url(client, caplog):
     assert PATIENT not in str(response.headers)
     page = client.get("/topics/bone-metastasis").get_data(as_text=True)
     assert 'method="post"' in page  # name and note leave the page only in a POST body
+
+
+def test_the_access_log_has_a_line_a_request_and_no_patient_data(tmp_path):
+    from handouts.web.serve import log_requests
+
+    app = make_app(tmp_path / "var")
+    log_requests(tmp_path / "access.log")
+    try:
+        client = signed_in(app, "frontdesk")
+        download(client, patient_name=PATIENT, note=NOTE, patient_reference="MRN-0042")
+        client.post("/topics/bone-metastasis/email/new", data={
+            "patient_name": PATIENT, "to": "rosa@example.org", "csrf_token": token_of(client)})
+        client.get(f"/search?q={PATIENT}")
+        token = accounts.issue_sign_in_link(database(app), "frontdesk")
+        app.test_client().get(f"/welcome/{token}")
+        client.get("/no/such/page")
+    finally:
+        for handler in logging.getLogger("handouts.access").handlers:
+            handler.close()
+        logging.getLogger("handouts.access").handlers.clear()
+    text = (tmp_path / "access.log").read_text()
+    lines = text.splitlines()
+    assert any(" frontdesk POST /topics/bone-metastasis/download 200 " in line
+               for line in lines), text
+    assert any(" - GET /welcome/... 200 " in line for line in lines), text
+    assert any(" GET /search 200 " in line for line in lines)
+    assert any(" GET /no/such/page 404 " in line for line in lines)
+    for secret in (PATIENT, "Rosa", NOTE, "MRN-0042", "rosa@example.org", token):
+        assert secret not in text
 
 
 def test_eight_people_making_handouts_at_once_all_get_theirs(app):

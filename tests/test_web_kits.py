@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from conftest import page_texts, pdf_reader
-from web_support import database, make_app, signed_in, token_of
+from web_support import database, make_app, shipped_copy, signed_in, token_of
 
 from handouts.records import kits
 from handouts.records.given import given_since
@@ -34,7 +34,10 @@ def save(client, **fields):
 def test_a_kit_is_saved_for_its_clinic_and_made_into_one_pdf_with_a_cover(client, app):
     assert save(client).status_code == 303
     page = client.get("/kits?clinic=lakeside").get_data(as_text=True)
-    assert f"<h3>{KIT}</h3>" in page and "Hypercalcemia" in page
+    assert f"<h3>{KIT}</h3>" in page
+    # a Spanish kit lists its Spanish titles, and the layout as the form names it (L4, L5)
+    assert '<ol lang="es"><li>Metástasis ósea' in page and "(hipercalcemia)" in page
+    assert "Spanish (Español), easy reading, Letter" in page
     assert f"<h3>{KIT}</h3>" not in client.get("/kits?clinic=riverside").get_data(as_text=True)
     kit = kits.kit_named(database(app), "lakeside", KIT)
     assert kit.topics == ("bone-metastasis", "hypercalcemia", "radiation-to-bone")
@@ -88,3 +91,24 @@ def test_only_the_kit_maker_or_an_administrator_deletes_it(app):
     assert admin.post(f"/kits/{kit.id}/delete", data={
         "csrf_token": token_of(admin)}).status_code == 303
     assert kits.kit_by_id(database(app), kit.id) is None
+
+
+def test_a_kit_for_a_clinic_that_keeps_chart_numbers_records_one(tmp_path):
+    roots = shipped_copy(tmp_path / "site", 2525,
+                         extra="\n[records]\npatient_reference = true\n")
+    app = make_app(tmp_path / "var", roots)
+    client = signed_in(app)
+    kit = kits.save_kit(database(app), "lakeside", "Charted", ["hypercalcemia"], "en", "easy",
+                        "letter", "nurse")
+    page = client.get("/kits?clinic=lakeside").get_data(as_text=True)
+    assert f'id="kit-{kit.id}-reference" name="patient_reference"' in page
+    assert "patient_reference" not in client.get("/kits?clinic=riverside").get_data(
+        as_text=True)  # a clinic that did not choose chart numbers is not asked for one
+    made = client.post(f"/kits/{kit.id}/make", data={
+        "patient_reference": "MRN-0042", "csrf_token": token_of(client, "/kits")})
+    assert made.status_code == 200
+    assert given_since(database(app))[-1].given.patient_reference == "MRN-0042"
+    refused = client.post(f"/kits/{kit.id}/make", data={
+        "patient_reference": "Rosa Example-Testperson", "csrf_token": token_of(client, "/kits")})
+    assert refused.status_code == 400 and "chart" in refused.get_data(as_text=True)
+    assert len(given_since(database(app))) == 1

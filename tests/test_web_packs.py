@@ -44,6 +44,7 @@ def test_a_pack_built_on_the_page_runs_with_progress_and_downloads(client):
     location = response.headers["Location"]
     page = client.get(location).get_data(as_text=True)
     assert "<progress" in page
+    assert "2 handouts for Riverside" in page  # the clinic's name, not its file name (L3)
     state = wait_for(client, location)
     assert state == {**state, "total": 2, "done": 2, "failed": 0, "error": None}
     done = client.get(location).get_data(as_text=True)
@@ -56,6 +57,32 @@ def test_a_pack_built_on_the_page_runs_with_progress_and_downloads(client):
                                            .get_data(as_text=True))))
     assert {row["topic"] for row in rows} == {"hypercalcemia", "radiation-to-bone"}
     assert all(row["copies"] == "2" and row["status"] == "built" for row in rows)
+
+
+def test_packs_and_their_progress_survive_a_restart_and_an_interrupted_one_says_so(tmp_path):
+    from handouts.web.packs import PackRun
+
+    first = make_app(tmp_path / "var")
+    client = signed_in(first)
+    response = client.post("/packs/build", data={
+        "clinic": "riverside", "topics": ["hypercalcemia"], "languages": ["en"],
+        "levels": ["easy"], "layout": "letter", "copies": "1", "csrf_token": token_of(client)})
+    location = response.headers["Location"]
+    wait_for(client, location)
+    # a pack the server was building when it stopped (as its state file was left)
+    packs = tmp_path / "var" / "packs"
+    PackRun("B" * 16, "Plan: waiting-room", "nurse", packs / ("B" * 16), total=12, done=5).save()
+
+    again = make_app(tmp_path / "var")  # the server started again on the same data folder
+    client = signed_in(again, "nurse2")
+    listed = client.get("/packs").get_data(as_text=True)
+    assert "1 handout for Riverside" in listed and "Plan: waiting-room" in listed
+    done = client.get(location).get_data(as_text=True)
+    assert "Download the pack" in done and client.get(f"{location}/pack.pdf").status_code == 200
+    interrupted = client.get(f"/packs/{'B' * 16}").get_data(as_text=True)
+    assert "interrupted: the server stopped while this pack was being built (5 of 12 done)" \
+        in interrupted and "Download the pack" not in interrupted
+    assert client.get(f"/packs/{'B' * 16}/status").get_json()["finished"] is True
 
 
 def test_the_shipped_waiting_room_plan_is_offered(client):

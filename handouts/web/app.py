@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as _dt
 import logging
 import os
+import re
 import secrets
+import time
 import traceback
 
 from flask import Flask, g, render_template, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, NotFound
 
 from handouts.errors import HandoutsError
 from handouts.web.auth import current_user, load_user
@@ -71,9 +73,11 @@ def create_app(settings: WebSettings) -> Flask:
     app.extensions["handouts.packs"] = PackRunner(settings.roots, settings.packs_dir,
                                                   settings.pack_workers)
 
+    app.before_request(_started)
     app.before_request(load_user)
     app.before_request(check_csrf)
     app.after_request(_security_headers)
+    app.after_request(_access_log)
     app.context_processor(lambda: {"csrf_token": csrf_token, "current_user": current_user,
                                    "nav": _navigation()})
     app.jinja_env.globals["layout_label"] = layout_label
@@ -139,6 +143,30 @@ def _navigation() -> list[tuple[str, str, bool]]:
     return current_app.extensions.get("handouts.navigation", NAVIGATION)
 
 
+access_log = logging.getLogger("handouts.access")
+# Secrets that can stand in a path: a one-time sign-in link's token.
+_SECRET_IN_PATH = re.compile(r"^(/welcome/)[^/]+")
+
+
+def _started() -> None:
+    g.started = time.perf_counter()
+
+
+def _access_log(response):
+    """One line a request: when, from where, who, what, the answer, how long. The path
+    only: never the query string (a search may hold anything a person typed) and never a
+    sign-in link's token; names, notes and addresses travel only in POST bodies."""
+    if access_log.isEnabledFor(logging.INFO):
+        user = g.get("user")
+        elapsed = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
+        path = _SECRET_IN_PATH.sub(r"\1...", request.path)[:200]
+        access_log.info("%s %s %s %s %s %d %.0fms", request.remote_addr or "-",
+                        user.username if user is not None else "-", request.method,
+                        path.encode("unicode_escape").decode("ascii"), response.status_code,
+                        response.calculate_content_length() or 0, elapsed)
+    return response
+
+
 def _security_headers(response):
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "no-referrer")
@@ -159,6 +187,9 @@ def _register_error_pages(app: Flask) -> None:
                   404: "Not found", 405: "Not allowed", 410: "Gone",
                   413: "That file is too large", 429: "Too many attempts"}
         description = error.description
+        if error.code == 404 and description == NotFound.description:  # any other address
+            description = ("There is no page at this address. Use the menu above, or find a "
+                           "handout by its name.")
         if error.code == 413:
             description = (f"Files up to {MAX_UPLOAD_BYTES // (1024 * 1024)} MB can be "
                            "uploaded. Choose a smaller file.")

@@ -3,6 +3,7 @@ progress, then the pack and its manifest to download."""
 
 from __future__ import annotations
 
+import json
 import re
 import secrets
 import threading
@@ -31,6 +32,11 @@ blueprint = Blueprint("packs", __name__)
 PACK_NAME, MANIFEST_NAME = "pack.pdf", "manifest.csv"
 MAX_ITEMS = 200
 _ID = re.compile(r"[A-Za-z0-9_-]{16,40}")
+
+
+STATE_NAME = "run.json"  # in a pack's folder: its title, owner and progress (no patient data)
+_KEPT = ("id", "title", "owner", "total", "done", "failed", "finished", "error", "pages",
+         "seconds", "started")
 
 
 @dataclass
@@ -65,6 +71,37 @@ class PackRun:
                 "failed": len(self.failed), "finished": self.finished, "error": self.error,
                 "message": self.message}
 
+    def save(self) -> None:
+        """Keep the run's state in its folder, so a restarted server still shows it."""
+        from handouts.finishing.atomic_write import write_atomically
+
+        kept = {name: getattr(self, name) for name in _KEPT}
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            write_atomically(self.folder / STATE_NAME, json.dumps(kept).encode(),
+                             durable=self.finished)
+        except (OSError, HandoutsError):
+            pass  # the page still shows it until the server stops
+
+    @classmethod
+    def load(cls, folder: Path) -> PackRun | None:
+        """A run kept by an earlier server; one it did not finish is marked interrupted."""
+        try:
+            kept = json.loads((folder / STATE_NAME).read_text("utf-8"))
+            run = cls(id=folder.name, folder=folder,
+                      **{name: kept[name] for name in _KEPT if name != "id"})
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        if not isinstance(run.failed, list) or not _ID.fullmatch(run.id):
+            return None
+        if not run.finished:
+            run.finished = True
+            run.error = ("interrupted: the server stopped while this pack was being built "
+                         f"({run.done} of {run.total} done). Start the pack again.")
+            run.pages = None  # a pack PDF, if any, is from an earlier step: not offered
+            run.save()
+        return run
+
 
 def _pack_process(roots, job: BatchJob, workers: int, queue) -> None:
     """In a separate process: build the pack, reporting each item and the end on `queue`.
@@ -92,6 +129,10 @@ class PackRunner:
         self.runs: dict[str, PackRun] = {}
         self._lock = threading.Lock()
         self._one_at_a_time = threading.Lock()
+        for kept in sorted(folder.iterdir()) if folder.is_dir() else []:
+            run = PackRun.load(kept) if kept.is_dir() else None
+            if run is not None:
+                self.runs[run.id] = run
 
     def start(self, job: BatchJob, title: str, owner: str) -> PackRun:
         run_id = secrets.token_urlsafe(12)
@@ -105,6 +146,7 @@ class PackRunner:
         job = BatchJob(job.items, folder, folder / PACK_NAME, folder / MANIFEST_NAME,
                        job.separator, job.date)
         run = PackRun(run_id, title, owner, folder, total=len(job.items))
+        run.save()
         with self._lock:
             self.runs[run_id] = run
         threading.Thread(target=self._run, args=(run, job), daemon=True,
@@ -134,6 +176,7 @@ class PackRunner:
                         run.done += 1
                         if message[1] == "failed":
                             run.failed.append(message[2])
+                        run.save()
                     elif message[0] == "done":
                         run.pages, run.seconds = message[1], message[2]
                         break
@@ -145,6 +188,7 @@ class PackRunner:
             run.error = f"unexpected problem ({type(error).__name__})"
         finally:
             run.finished = True
+            run.save()
 
     def get(self, run_id: str) -> PackRun | None:
         if not _ID.fullmatch(run_id or ""):
@@ -227,7 +271,9 @@ def run_built():
         if not items:
             raise HandoutsError("none of the chosen topics has the chosen languages and levels")
         job = BatchJob(tuple(items), settings().packs_dir, separator=True)
-        run = runner().start(job, f"{len(items)} handouts for {clinic}",
+        name = next((c.label for c in catalogue.clinics() if c.name == clinic), clinic)
+        count = f"{len(items)} handout" + ("s" if len(items) != 1 else "")
+        run = runner().start(job, f"{count} for {name}",
                              current_user().username)
     except (HandoutsError, ValueError) as error:
         message = str(error) if isinstance(error, HandoutsError) else "copies must be a number"
@@ -238,8 +284,8 @@ def run_built():
 def run_or_404(run_id: str) -> PackRun:
     run = runner().get(run_id)
     if run is None:
-        abort(404, description="There is no such print pack (packs are kept until the server "
-                               "restarts).")
+        abort(404, description="There is no such print pack (it may have been deleted from "
+                               "the server's packs folder).")
     return run
 
 

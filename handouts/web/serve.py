@@ -63,6 +63,25 @@ def first_admin_link(engine: Engine) -> str | None:
     return None
 
 
+ACCESS_LOG = "access.log"
+
+
+def log_requests(path: Path) -> None:
+    """The access log: a line a request in the data folder (readable by the server's account
+    only), kept to five files of 5 MB. It holds no patient data: see app._access_log."""
+    import logging
+    import logging.handlers
+
+    handler = logging.handlers.RotatingFileHandler(path, maxBytes=5 * 2**20, backupCount=4,
+                                                   encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s",
+                                           "%Y-%m-%dT%H:%M:%S%z"))
+    logger = logging.getLogger("handouts.access")
+    logger.handlers[:] = [handler]
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+
+
 def warm_up(app) -> None:
     """Before the first request: the build processes started (each warms itself up), the
     catalogue read and every page template compiled, so nobody's first click pays for it."""
@@ -85,6 +104,7 @@ def serve(settings: WebSettings, host: str = "127.0.0.1", port: int = 8000,
 
     os.umask(0o077)  # whatever the server writes (records, outbox, packs) is its account's only
     app = create_app(settings)
+    log_requests(settings.data_dir / ACCESS_LOG)
     warm_up(app)
     try:
         server = create_server(app, host=host, port=port, threads=THREADS, ident="handouts",

@@ -19,7 +19,7 @@ from handouts.records import kits as kit_store
 from handouts.web.auth import current_user, login_required
 from handouts.web.make import maker, preferred_clinic, remember_clinic
 from handouts.web.making import make_kit
-from handouts.web.recording import record
+from handouts.web.recording import check_reference, record
 
 blueprint = Blueprint("kits", __name__)
 
@@ -39,11 +39,12 @@ def _page(clinic: str | None, error: str | None = None, status: int = 200, **val
     languages = sorted({lang for t in topics for lang in t.languages},
                        key=lambda code: (code != "en", code))
     levels = list(dict.fromkeys(level for t in topics for level in t.all_levels))
+    references = any(c.patient_references for c in clinics if c.name == clinic)
     return render_template("kits.html", clinic=clinic, clinics=clinics,
                            kits=kit_store.kits_for(database(), clinic) if clinic else [],
                            topics=topics, languages=languages, levels=levels,
-                           layouts=catalogue().layouts(), error=error,
-                           titles={t.slug: t.title() for t in topics}, values=values), status
+                           layouts=catalogue().layouts(), error=error, references=references,
+                           entries={t.slug: t for t in topics}, values=values), status
 
 
 @blueprint.get("/kits")
@@ -81,12 +82,14 @@ def kit_or_404(kit_id: int):
 @login_required
 def make(kit_id: int):
     kit = kit_or_404(kit_id)
+    reference = request.form.get("patient_reference")
     try:
         pdf, made = make_kit(maker(), kit, request.form.get("patient_name") or None)
+        check_reference(made[0], reference)  # every part is of the same clinic
     except HandoutsError as error:
         return _page(kit.clinic, f"The kit “{kit.name}” cannot be made: {error}", 400)
     for one in made:
-        record(one, "kit", kit=kit.name)
+        record(one, "kit", kit=kit.name, patient_reference=reference)
     remember_clinic(kit.clinic)
     response = make_response(pdf)
     response.headers["Content-Type"] = "application/pdf"

@@ -25,6 +25,12 @@ document.addEventListener("DOMContentLoaded", () => {
       });
     }
   }
+  // A choice that shows other content (the kits of another clinic): no extra button needed.
+  document.querySelectorAll("form[data-submit-on-change]").forEach((chooser) => {
+    chooser.querySelectorAll("[data-without-script]").forEach((el) => { el.hidden = true; });
+    chooser.querySelectorAll("select").forEach(
+      (el) => el.addEventListener("change", () => chooser.requestSubmit()));
+  });
   // A running print pack: poll its progress and update the page.
   const pack = document.querySelector("[data-pack-status]");
   if (pack) {
