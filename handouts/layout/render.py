@@ -62,6 +62,10 @@ EMERGENCY_TINT = HexColor("#FCEDEB")
 SHORT_LIST_ITEMS = 5  # lists up to this long are kept on one page
 TABLE_CELL_PADDING = 10.0  # left and right together
 SHORT_GLOSSARY = 6
+# Sections a reader can take in any order: kept whole and moved on to the next column when
+# they do not fit (the blocks after them fill the room), if no taller than this share of one
+ORDER_FREE_SECTIONS = frozenset({"questions", "notes"})
+MOVABLE_HEIGHT = 0.6
 # An odd-length handout whose last page is used less than this is laid out again with
 # TIGHT_SPACING between blocks, and kept if that saves a page (an even count for duplex).
 EVEN_PAGES_RETRY = 0.5
@@ -106,6 +110,41 @@ class Together(KeepTogether):
                 del self.canv
             else:
                 self.canv = canvas
+
+
+class Floating(Together):
+    """A block kept whole that may wait for the next column. When it does not fit in what
+    is left of this one, the blocks after it fill that room and it starts the next column
+    (a float, as in a magazine). Kinds: "page-one" (the 911 box: it may wait only for a
+    later column of page 1, so it stays on page 1) and "back" (back matter and the
+    sections a reader can take in any order: questions, notes, words to know, links, how to
+    reach the clinic)."""
+
+    def __init__(self, flowables: list[Flowable], kind: str):
+        super().__init__(_flattened(flowables))  # measured whole (a nested keep-together
+        self.float_kind = kind                    # would measure as endless)
+
+
+def _flattened(flowables: list[Flowable]) -> list[Flowable]:
+    out: list[Flowable] = []
+    for flowable in flowables:
+        if isinstance(flowable, KeepTogether):
+            out.extend(_flattened(flowable._content))
+        else:
+            out.append(flowable)
+    return out
+
+
+class EndOfContent(Flowable):
+    """Marks where the handout's content ends: the document notes the page and how much of
+    it is used there, lets every block still waiting in, and (printed duplex, an odd count
+    leaves a blank back) may add a notes page, all in the same pass."""
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        return 0.0, 0.0
+
+    def draw(self) -> None:
+        pass
 
 
 class RuledLines(Flowable):
@@ -175,6 +214,67 @@ class Figure(Image):
 
 
 class _HandoutDoc(BaseDocTemplate):
+    """The document: bookmarks for headings, floats that wait for the next column, and the
+    end of the content noted (and a notes page added after an odd count)."""
+
+    columns = 1
+    min_fill = 0.0  # a float waits only when at least this much room is left to fill
+    notes_page: Callable[[], list[Flowable]] | None = None  # None: no notes page is added
+    content_end: tuple[int, float] = (0, 0.0)  # the last page of content, how much used
+
+    def handle_documentBegin(self) -> None:  # noqa: N802 (ReportLab's names)
+        self._waiting: list[Flowable] = []
+        self._fresh_frame = False
+        self._no_waiting = False  # floats let in at the end of the text wait no more
+        super().handle_documentBegin()
+
+    def handle_frameBegin(self, *args, **kwargs) -> None:  # noqa: N802
+        super().handle_frameBegin(*args, **kwargs)
+        self._fresh_frame = True
+        self._no_waiting = False
+
+    def filterFlowables(self, flowables: list[Flowable]) -> None:  # noqa: N802
+        if flowables is self._hanging:  # ReportLab's own page-begin actions
+            return
+        first = flowables[0]
+        if self._waiting and (self._fresh_frame
+                              or isinstance(first, ActionFlowable | EndOfContent)):
+            # a new column (or the end of the text): the waiting blocks come first
+            self._no_waiting = not self._fresh_frame
+            flowables[0:0] = self._waiting
+            self._waiting = []
+            first = flowables[0]
+        self._fresh_frame = False
+        if isinstance(first, EndOfContent):
+            self.content_end = (self.page, _last_page_used(self.frame, self.columns))
+            flowables[0] = None
+            if self.notes_page is not None and self.page % 2 and self.page > 1:
+                # the blank back becomes a page of lines for the reader's notes, as a
+                # booklet's spare pages do (the same sheets, printed duplex)
+                flowables[1:1] = [NextPageTemplate("notes"), PageBreak(), *self.notes_page()]
+            return
+        kind = getattr(first, "float_kind", None)
+        if kind and self._waits(first, kind):
+            self._waiting.append(first)
+            flowables[0] = None
+
+    def _waits(self, flowable: Flowable, kind: str) -> bool:
+        """Whether a float that does not fit here waits for the next column, letting the
+        blocks after it fill the room left."""
+        frame = self.frame
+        if frame._atTop or self._no_waiting:
+            return False
+        if kind == "page-one" and (self.page != 1 or frame is self.pageTemplate.frames[-1]):
+            return False
+        space = 0.0
+        if frame._oASpace:
+            space = max(flowable.getSpaceBefore() - frame._prevASpace, 0.0)
+        room = frame._y - frame._y1p - space
+        if room < self.min_fill:
+            return False
+        flowable.wrap(frame._getAvailableWidth(), room)
+        return room < flowable._H <= frame._height
+
     def afterFlowable(self, flowable: Flowable) -> None:
         text = getattr(flowable, "outline_text", None)
         if text:
@@ -297,12 +397,12 @@ class _Builder:
         story.extend(self.personal_note())
         story.extend(self.body())
         story.extend(self.learn_more())
-        # the contact box stays whole; the small print after it flows into whatever room
-        # is left before it, rather than the whole back matter moving on to a new page
+        # the contact box stays whole; when it does not fit in a column's end, the small
+        # print after it fills that room and the box starts the next column
         contact_box, small_print = self.closing()
-        story.append(Together(contact_box))
+        story.append(Floating(contact_box, "back"))
         story.extend(small_print)
-        return keep_headings_with_next(story)
+        return [*keep_headings_with_next(story), EndOfContent()]
 
     def title_block(self, title_style: ParagraphStyle | None = None) -> list[Flowable]:
         doc, styles = self.document, self.styles
@@ -333,18 +433,33 @@ class _Builder:
 
     def body(self) -> list[Flowable]:
         doc, styles = self.document, self.styles
-        story = self.blocks(doc.intro)
+        story: list[Flowable] = []
+        for block in doc.intro:
+            flowables = self.block(block, 0)
+            if isinstance(block, Callout) and block.kind == "emergency":
+                # the 911 box stays on page 1: when it does not fit under the key points,
+                # the text goes on below them and the box heads the next column
+                flowables = [Floating(flowables[0]._content, "page-one")]
+            story.extend(flowables)
         for section in doc.sections:
             heading = section.heading
             with self.within("Sect"):
-                story.append(self.para(self.inline.runs(heading.content), styles.headings[2],
-                                       plain_text(heading.content), role=self.heading_role(2)))
+                part = [self.para(self.inline.runs(heading.content), styles.headings[2],
+                                  plain_text(heading.content), role=self.heading_role(2))]
                 if section.adapted:
-                    story.append(self.adapted_note())
-                story.extend(self.blocks(section.blocks))
+                    part.append(self.adapted_note())
+                part.extend(self.blocks(section.blocks))
+            story.extend(self.movable(part) if section.key in ORDER_FREE_SECTIONS else part)
         if doc.words_to_know:
             story.extend(self.words_to_know())
         return story
+
+    def movable(self, flowables: list[Flowable]) -> list[Flowable]:
+        """A section a reader can take in any order, as one float when it is short enough
+        to wait for the next column (a longer one flows and splits where it is)."""
+        unit = Floating(keep_headings_with_next(flowables), "back")
+        unit.wrap(self.width, self.body_frame_height)
+        return [unit] if unit._H <= self.body_frame_height * MOVABLE_HEIGHT else flowables
 
     def adapted_note(self) -> Flowable:
         """'Adapted by <clinic>' under the heading of a section the clinic wrote itself."""
@@ -616,7 +731,7 @@ class _Builder:
                                        self.styles.list_body)])
         bar, background = rl_colour(self.clinic.accent), rl_colour(self.clinic.accent.tint(0.92))
         if len(rows) - 1 <= SHORT_GLOSSARY:
-            return [self.box(rows, bar, background)]
+            return [Floating(self.box_parts(rows, bar, background), "back")]
         continued = f"{title} {self.labels['continued']}"
         # the repeated title is read once, where the box starts: here it is an artifact
         return self.box_parts(rows, bar, background, keep=3, continued=lambda: self.para(
@@ -635,8 +750,8 @@ class _Builder:
         with self.within("Sect"):
             heading = self.para(self.inline.text(labels["learn_more"]), self.styles.headings[2],
                                 labels["learn_more"], role=self.heading_role(2))
-            return [heading, Together(self.list_items(links, 0)), Gap(
-                self.layout.body_size * self.spacing)]
+            return [Floating([heading, Together(self.list_items(links, 0)), Gap(
+                self.layout.body_size * self.spacing)], "back")]
 
     def closing(self) -> tuple[list[Flowable], list[Flowable]]:
         """How to reach the clinic (a box), then the small print: sources, dates,
@@ -819,23 +934,18 @@ def render_pdf(document: Document, clinic: Clinic, layout: Layout, warnings: War
             raise HandoutsError(f"the {what} is written in the {script} script, which "
                                 f"handouts cannot print correctly yet (it needs shaping)")
     if layout.booklet is None:
-        spacing = 1.0
-        pdf, pages, last_page_used = _render(document, clinic, layout, warnings,
-                                             extra_keywords, None, source)
-        if pages > 1 and (last_page_used < LAST_PAGE_SLIVER
-                          or pages % 2 and last_page_used < EVEN_PAGES_RETRY):
+        # an odd count ends with a notes page, added in the same pass
+        pdf, pages, (content_pages, used) = _render(document, clinic, layout, warnings,
+                                                    extra_keywords, None, source)
+        if content_pages > 1 and (used < LAST_PAGE_SLIVER
+                                  or content_pages % 2 and used < EVEN_PAGES_RETRY):
             # a last page that holds a sliver, or (printed duplex, an odd count leaves a
-            # blank back) little: less space between blocks (never smaller type or tighter
-            # lines) may save that page
+            # blank back or a notes page) little: less space between blocks (never smaller
+            # type or tighter lines) may save that page
             tighter = _render(document, clinic, layout, Warnings(), extra_keywords, None,
                               source, spacing=TIGHT_SPACING)
-            if tighter[1] < pages:
-                pdf, pages, spacing = tighter[0], tighter[1], TIGHT_SPACING
-        if pages % 2 and pages > 1:
-            # still odd: the blank back becomes a page of lines for the reader's notes, as
-            # a booklet's spare pages do (the same sheets, printed duplex)
-            pdf, pages, _ = _render(document, clinic, layout, warnings, extra_keywords, None,
-                                    source, spacing=spacing, notes_at_end=True)
+            if tighter[2][0] < content_pages:
+                pdf, pages = tighter[0], tighter[1]
         return pdf, pages
     pdf, pages, _ = _render(document, clinic, layout, warnings, extra_keywords, 0, source)
     padding = 0
@@ -856,9 +966,10 @@ def render_pdf(document: Document, clinic: Clinic, layout: Layout, warnings: War
 
 def _render(document: Document, clinic: Clinic, layout: Layout, warnings: Warnings,
             extra_keywords: tuple[str, ...], notes_pages: int | None,
-            source: Path | None = None, spacing: float = 1.0,
-            notes_at_end: bool = False) -> tuple[bytes, int, float]:
-    """The PDF, its page count and how much of its last page's body is used (0 to 1)."""
+            source: Path | None = None, spacing: float = 1.0
+            ) -> tuple[bytes, int, tuple[int, float]]:
+    """The PDF, its page count, and where its content ends: the page, and how much of that
+    page's body is used (0 to 1). Not a booklet: an odd count ends with a notes page."""
     builder = _Builder(document, clinic, layout, warnings, source, spacing)
     level_name = document.labels.get(f"level_{document.level}", document.level)
     booklet = notes_pages is not None
@@ -904,11 +1015,12 @@ def _render(document: Document, clinic: Clinic, layout: Layout, warnings: Warnin
     decoration.logo_tag = builder.logo_tag
     metadata = Metadata(document.title, document.summary, clinic.name, keywords, creator,
                         producer, document.generated)
-    if notes_at_end:  # across the full width, whatever the columns
+    doc.columns, doc.min_fill = layout.columns, layout.body_leading * 2
+    if not booklet:  # a notes page, if any, spans the full width whatever the columns
         doc.addPageTemplates([PageTemplate("notes", frames=[_frame(
             layout.margin_left, layout.margin_bottom, layout.frame_width,
             top - layout.margin_bottom, "notes")], onPage=decoration.draw_header)])
-        story.extend([NextPageTemplate("notes"), PageBreak(), *builder.notes_page()])
+        doc.notes_page = builder.notes_page
     try:
         with _binary_streams():
             doc.build(story, canvasmaker=canvas_class(decoration.draw_footer,
@@ -918,8 +1030,11 @@ def _render(document: Document, clinic: Clinic, layout: Layout, warnings: Warnin
         # ReportLab's message names the flowable by its memory address: say what to do
         raise HandoutsError(f"a block is too tall to fit on one {layout.name} page; split it "
                             "into shorter parts", source) from None
+    if doc._waiting:  # never: every story ends with an EndOfContent or a page break
+        raise HandoutsError("blocks were left waiting for a column; please report it", source)
     builder.inline.report_missing()
-    return buffer.getvalue(), doc.page, _last_page_used(doc.frame, layout.columns)
+    end = doc.content_end if not booklet else (doc.page, 1.0)
+    return buffer.getvalue(), doc.page, end
 
 
 def _last_page_used(frame: Frame, columns: int) -> float:
