@@ -65,8 +65,10 @@ def test_large_print_footer_keeps_phone_and_page_number_at_14_pt(shipped):
         assert PHONE in footer_text, footer_text
         assert f"Page {page + 1} of {handout.pages}" in footer_text
         assert min(size for _, size in footer) >= 14
-    last = text_with_sizes(handout.pdf, handout.pages - 1)
-    small = [size for text, size, _ in last if "Published by" in text or "Sources" in text]
+    # the small print ends the content (a notes page may follow it)
+    small = [size for page in range(handout.pages)
+             for text, size, _ in text_with_sizes(handout.pdf, page)
+             if "Published by" in text or "Sources" in text]
     assert small and min(small) >= 14
 
 
