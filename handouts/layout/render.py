@@ -241,6 +241,10 @@ class _HandoutDoc(BaseDocTemplate):
                               or isinstance(first, ActionFlowable | EndOfContent)):
             # a new column (or the end of the text): the waiting blocks come first
             self._no_waiting = not self._fresh_frame
+            if hasattr(flowables[0], "_postponed"):
+                # a block put off to this column may be put off once more by the floats
+                # that now come before it (ReportLab takes a second time as a loop)
+                del flowables[0]._postponed
             flowables[0:0] = self._waiting
             self._waiting = []
             first = flowables[0]
