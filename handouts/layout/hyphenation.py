@@ -21,11 +21,24 @@ LEFT = RIGHT = 3  # the shortest part a hyphen may leave at either end of a word
 class Hyphenator:
     """One language's patterns: where words may be hyphenated."""
 
-    def __init__(self, patterns: dict[str, list], left: int = LEFT, right: int = RIGHT):
-        self.patterns = patterns  # letters -> [offset, [values]]
+    def __init__(self, patterns: dict[str, str], left: int = LEFT, right: int = RIGHT):
+        # letters -> "offset values" ("2 1,0,3"), read into numbers when first met: a
+        # table of strings is one object to the garbage collector, not tens of thousands
+        self.patterns = patterns
+        self._read: dict[str, tuple[int, tuple[int, ...]]] = {}
         self.maxlen = max(map(len, patterns), default=0)
         self.left, self.right = left, right
         self._found: dict[str, list[int]] = {}
+
+    def _pattern(self, letters: str) -> tuple[int, tuple[int, ...]] | None:
+        found = self._read.get(letters)
+        if found is None:
+            text = self.patterns.get(letters)
+            if text is None:
+                return None
+            offset, values = text.split(" ")
+            found = self._read[letters] = (int(offset), tuple(map(int, values.split(","))))
+        return found
 
     def positions(self, word: str) -> list[int]:
         """The indexes in word after which a hyphen may go, as pyphen's Pyphen.positions
@@ -38,13 +51,13 @@ class Hyphenator:
         if points is None:
             pointed = f".{word}."
             references = [0] * (len(pointed) + 1)
-            get, maxlen = self.patterns.get, self.maxlen
+            known, pattern_of, maxlen = self.patterns, self._pattern, self.maxlen
             for i in range(len(pointed) - 1):
                 for j in range(i + 1, min(i + maxlen, len(pointed)) + 1):
-                    pattern = get(pointed[i:j])
-                    if not pattern:
+                    letters = pointed[i:j]
+                    if letters not in known:
                         continue
-                    offset, values = pattern
+                    offset, values = pattern_of(letters)
                     start = i + offset
                     references[start:start + len(values)] = map(
                         max, values, references[start:start + len(values)])
@@ -85,14 +98,14 @@ def dictionary_file(language: str) -> Path | None:
     return None
 
 
-def _parse(path: Path) -> dict[str, list]:
+def _parse(path: Path) -> dict[str, str]:
     import pyphen
 
-    return {letters: [offset, [int(value) for value in values]]
+    return {letters: f"{offset} {','.join(str(int(value)) for value in values)}"
             for letters, (offset, values) in pyphen.HyphDict(path).patterns.items()}
 
 
-def patterns(language: str) -> dict[str, list] | None:
+def patterns(language: str) -> dict[str, str] | None:
     """The parsed patterns for a language code (en is US English), from the user's cache
     folder when it holds them; None when pyphen has no dictionary for the language."""
     path = dictionary_file(language)
