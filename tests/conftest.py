@@ -17,7 +17,7 @@ from handouts.inputs.paths import Roots
 
 # One browser for the whole session, shared by every test module that uses `browser` or
 # `page` (a second Playwright session in the same thread would fail).
-pytest_plugins = ["browser_support"]
+pytest_plugins = ["browser_support", "web_support"]
 
 REPO = Path(__file__).resolve().parent.parent
 DATE = dt.date(2026, 11, 26)

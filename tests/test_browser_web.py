@@ -16,19 +16,12 @@ from browser_support import (  # the browser fixtures come from conftest's pytes
 from conftest import all_text, page_texts
 from playwright.sync_api import expect
 from pypdf import PdfReader
-from web_support import PASSWORD, Inbox, add_user, make_app, shipped_copy
+from web_support import PASSWORD, add_user, make_app, shipped_copy
 
 from handouts.records import accounts
 from handouts.web.serve import THREADS
 
 PATIENT = "Rosa Example-Testperson"
-
-
-@pytest.fixture(scope="module")
-def inbox():
-    server = Inbox().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture(scope="module")

@@ -11,18 +11,11 @@ import json
 import pytest
 from conftest import run_cli
 from fhir.resources.R4B.bundle import Bundle
-from web_support import Inbox, database, make_app, shipped_copy, signed_in, token_of
+from web_support import database, make_app, shipped_copy, signed_in, token_of
 
 from handouts.records.given import given_since
 
 PATIENT = "Wilhelmina Testcase-Records"
-
-
-@pytest.fixture(scope="module")
-def inbox():
-    server = Inbox().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture(scope="module")

@@ -9,19 +9,12 @@ import stat
 
 import pytest
 from pypdf import PdfReader
-from web_support import Inbox, database, make_app, shipped_copy, signed_in, token_of
+from web_support import database, make_app, shipped_copy, signed_in, token_of
 
 from handouts.records.given import given_since
 
 PATIENT = "Rosa Example-Testperson"
 ADDRESS = "rosa.testperson@example.org"
-
-
-@pytest.fixture(scope="module")
-def inbox():
-    server = Inbox().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture(scope="module")

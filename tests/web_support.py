@@ -6,6 +6,8 @@ import datetime as dt
 import re
 from pathlib import Path
 
+import pytest
+
 from handouts.inputs.paths import Roots
 from handouts.records import accounts
 from handouts.web.app import create_app
@@ -89,6 +91,15 @@ class Inbox:
         import email.policy
 
         return email.message_from_bytes(self.messages[index], policy=email.policy.default)
+
+
+@pytest.fixture(scope="module")
+def inbox():
+    """A real SMTP server on loopback for the test module (conftest loads this module as a
+    plugin, so any test can ask for it)."""
+    server = Inbox().start()
+    yield server
+    server.stop()
 
 
 def shipped_copy(folder: Path, smtp_port: int, delivery: str = "either",

@@ -6,6 +6,8 @@ POSTs of the same form, so they never appear in a URL, a log line or the browser
 
 from __future__ import annotations
 
+import functools
+
 from flask import (
     Blueprint,
     abort,
@@ -88,15 +90,20 @@ def form(topic: str):
     return form_page(topic, choice_from(request.args, topic, personal=False))
 
 
-def _made_or_error(topic: str) -> tuple[Made | None, object]:
-    choice = choice_from(request.form, topic, personal=True)
-    try:
-        made = maker().make(choice)
-        check_reference(made, request.form.get("patient_reference"))
-    except HandoutsError as error:
-        return None, form_page(topic, choice, error=str(error), status=400)
-    remember_clinic(choice.clinic)
-    return made, None
+def with_made_handout(view):
+    """For a view of the handout the form describes: the form's choice is made (usually from
+    the cache) and the view gets it; a mistake in the form shows the form again with it."""
+    @functools.wraps(view)
+    def wrapped(topic: str):
+        choice = choice_from(request.form, topic, personal=True)
+        try:
+            made = maker().make(choice)
+            check_reference(made, request.form.get("patient_reference"))
+        except HandoutsError as error:
+            return form_page(topic, choice, error=str(error), status=400)
+        remember_clinic(choice.clinic)
+        return view(made)
+    return wrapped
 
 
 def preview_page(choice: Choice):
@@ -130,10 +137,8 @@ def pdf_response(made: Made, disposition: str):
 
 @blueprint.post("/topics/<topic>/download")
 @login_required
-def download(topic: str):
-    made, failure = _made_or_error(topic)
-    if made is None:
-        return failure
+@with_made_handout
+def download(made: Made):
     reference = request.form.get("patient_reference")
     if made.choice.patient_name or (reference and made.patient_references):
         record(made, "download", patient_reference=reference)
@@ -142,22 +147,18 @@ def download(topic: str):
 
 @blueprint.post("/topics/<topic>/print")
 @login_required
-def print_handout(topic: str):
+@with_made_handout
+def print_handout(made: Made):
     """The print-ready PDF shown in the browser's viewer, ready for its Print button."""
-    made, failure = _made_or_error(topic)
-    if made is None:
-        return failure
     record(made, "print", patient_reference=request.form.get("patient_reference"))
     return pdf_response(made, "inline")
 
 
 @blueprint.post("/topics/<topic>/web-page")
 @login_required
-def web_page(topic: str):
+@with_made_handout
+def web_page(made: Made):
     """The accessible HTML edition of the same handout, for a screen reader or to save."""
-    made, failure = _made_or_error(topic)
-    if made is None:
-        return failure
     from handouts.build import build_handout, html_edition
     from handouts.document.assemble import Options
 
