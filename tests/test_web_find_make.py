@@ -204,6 +204,43 @@ def test_eight_people_making_handouts_at_once_all_get_theirs(app):
         assert f"Person Number{index}" in all_text(response.data)
 
 
+def test_builds_in_the_server_process_run_one_at_a_time(tmp_path, monkeypatch):
+    """The layout stage's caches are not for two threads at once: with no worker processes,
+    eight people at once still get one build at a time (the HTML edition too)."""
+    import concurrent.futures
+    import threading
+
+    import handouts.web.making as making
+
+    real, running, most = making.build_handout, [0], [0]
+    lock = threading.Lock()
+
+    def counted(*args, **kwargs):
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        try:
+            return real(*args, **kwargs)
+        finally:
+            with lock:
+                running[0] -= 1
+
+    monkeypatch.setattr(making, "build_handout", counted)
+    app = make_app(tmp_path / "var", build_workers=0)
+    clients = [signed_in(app, f"nurse{i}") for i in range(4)]
+
+    def make(index: int):
+        client = clients[index]
+        data = {"clinic": "riverside", "lang": "en", "level": "easy", "layout": "letter",
+                "patient_name": f"Person Number{index}", "csrf_token": token_of(client)}
+        action = "web-page" if index % 2 else "download"
+        return client.post(f"/topics/hypercalcemia/{action}", data=data).status_code
+
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        assert list(pool.map(make, range(4))) == [200] * 4
+    assert most[0] == 1
+
+
 def test_the_server_can_build_in_worker_processes(tmp_path):
     import multiprocessing
 

@@ -159,15 +159,7 @@ def print_handout(made: Made):
 @with_made_handout
 def web_page(made: Made):
     """The accessible HTML edition of the same handout, for a screen reader or to save."""
-    from handouts.build import build_handout, html_edition
-    from handouts.document.assemble import Options
-
-    choice = made.choice
-    handout = made.handout or build_handout(
-        maker().roots, choice.topic, choice.clinic, choice.layout,
-        Options(lang=choice.lang, level=choice.level, patient_name=choice.patient_name,
-                note=choice.note))
-    response = make_response(html_edition(handout))
+    response = make_response(maker().html_edition(made))
     response.headers["Content-Type"] = "text/html; charset=utf-8"
     # the page is self-contained: its own styles and an inline logo, nothing else
     response.headers["Content-Security-Policy"] = (

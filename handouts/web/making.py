@@ -109,8 +109,10 @@ class HandoutMaker:
         self._previews: OrderedDict[str, tuple[str, ...]] = OrderedDict()
         self._lock = threading.Lock()
         self._building: dict[str, threading.Lock] = {}
-        # One build at a time in this process: the layout stage shares caches (images, fonts)
-        # that are not safe to use from two threads at once. A build takes tens of ms.
+        # One build at a time in this process: the layout stage keeps caches (font widths,
+        # kerning, hyphenation, decoded logos, ReportLab's font registry) that are not safe to
+        # fill from two threads at once. Every build in the server's process (here and in
+        # html_edition) takes this lock; a worker process runs one build at a time anyway.
         self.exclusive = threading.Lock()
 
     def key(self, choice: Choice, date: _dt.date) -> tuple[str, str]:
@@ -168,6 +170,19 @@ class HandoutMaker:
                     handout.document.title, handout.layout.booklet is not None,
                     handout.document.form_id or version[:16], tuple(handout.warnings),
                     handout.clinic.name, handout.clinic.patient_references, handout, builder)
+
+    def html_edition(self, made: Made) -> bytes:
+        """The accessible HTML edition of a made handout (built again if it came from
+        elsewhere without its document), under the one-build-at-a-time lock."""
+        from handouts.build import html_edition
+
+        choice = made.choice
+        with self.exclusive:
+            handout = made.handout or build_handout(
+                self.roots, choice.topic, choice.clinic, choice.layout,
+                Options(lang=choice.lang, level=choice.level,
+                        patient_name=choice.patient_name, note=choice.note))
+            return html_edition(handout)
 
     def _worker_pool(self):
         if self.workers <= 0:
