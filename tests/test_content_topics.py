@@ -31,10 +31,15 @@ def test_new_topics_render_in_every_layout_language_and_level(shipped, layout):
         for lang, level in load_topic(shipped, topic).versions():
             handout = build_handout(shipped, topic, "lakeside", layout,
                                     Options(lang=lang, level=level, date=DATE))
-            text = " ".join(page_texts(handout.pdf))
+            pages = page_texts(handout.pdf)
+            text = " ".join(pages)
             title = load_topic(shipped, topic).language(lang).title
             assert " ".join(title.split()[:2]) in text, (topic, lang, level, layout)
             assert ("Published by" if lang == "en" else "Publicado por") in text
+            # the 911 box on the first page a reader opens to (a booklet's first is its cover)
+            first = pages[1] if layout.startswith("booklet") else pages[0]
+            assert ("Call 911" if lang == "en" else "Llame al 911") in first, (
+                topic, lang, level, layout)
 
 
 def test_every_shipped_handout_has_the_911_box_on_its_first_page(shipped):
