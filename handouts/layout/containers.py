@@ -209,3 +209,93 @@ def _exclamation(canvas, middle: float, bottom: float, height: float, colour) ->
     canvas.roundRect(middle - stem / 2, bottom + height * 0.3, stem, height * 0.7,
                      stem / 2, stroke=0, fill=1)
     canvas.circle(middle, bottom + stem * 0.6, stem * 0.6, stroke=0, fill=1)
+
+
+class Stack(Flowable):
+    """Blocks that hold together the way a reader needs, yet may split between columns.
+
+    Rows are laid out as a frame would (the space between two rows is the larger of the
+    first's space after and the second's space before). The first `head` rows (a heading,
+    a list's lead-in) never end a column: they go with at least `keep` rows after them, or
+    with the first lines of the row after them when that row is text that can split. A
+    split between rows leaves at least `keep` rows on each side (a list's items: never one
+    stranded), so a short list of `2 * keep - 1` items or fewer stays whole."""
+
+    def __init__(self, rows: list[list[Flowable]], head: int = 0, keep: int = 2,
+                 split_text: bool = False):
+        super().__init__()
+        self.rows = [row for row in rows if row]
+        self.head, self.keep = min(head, len(self.rows)), keep
+        self.split_text = split_text  # the row after the head may split inside its text
+        self._placed: list[tuple[Flowable, float, float]] = []
+        self._row_ends: list[int] = []  # index in _placed after each row
+        self._width: float | None = None
+        self.outline: list[Flowable] = []  # headings with a bookmark, once measured
+
+    def _measure(self, width: float) -> None:
+        if self._width == width:
+            return
+        placed: list[tuple[Flowable, float, float]] = []
+        ends: list[int] = []
+        space_after = None
+        for row in self.rows:
+            for flowable in row:
+                _, height = flowable.wrap(width, 1e9)
+                gap = 0.0 if space_after is None else max(space_after,
+                                                          flowable.getSpaceBefore())
+                placed.append((flowable, height, gap))
+                space_after = flowable.getSpaceAfter()
+            ends.append(len(placed))
+        self._placed, self._row_ends, self._width = placed, ends, width
+        self.outline = [flowable for flowable, _, _ in placed
+                        if getattr(flowable, "outline_text", None)]
+
+    def getSpaceBefore(self) -> float:  # noqa: N802 (ReportLab's names)
+        return self.rows[0][0].getSpaceBefore() if self.rows else 0.0
+
+    def getSpaceAfter(self) -> float:  # noqa: N802
+        return self.rows[-1][-1].getSpaceAfter() if self.rows else 0.0
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        self._measure(available_width)
+        self.width = available_width
+        self.height = sum(height + gap for _, height, gap in self._placed)
+        return self.width, self.height
+
+    def split(self, available_width: float, available_height: float) -> list[Flowable]:
+        self._measure(available_width)
+        rows, placed = self.rows, self._placed
+        used, whole, start = 0.0, 0, 0
+        for end in self._row_ends:  # whole rows that fit
+            height = sum(h + gap for _, h, gap in placed[start:end])
+            if used + height > available_height + 1e-6:
+                break
+            used += height
+            whole += 1
+            start = end
+        if whole == len(rows):
+            return [self]
+        fit = min(whole, len(rows) - self.keep)
+        if fit >= self.head + self.keep:
+            return [self._part(rows[:fit], self.head), self._part(rows[fit:], 0)]
+        if self.split_text and whole == self.head and len(rows) > self.head:
+            # the head with the first lines of the text after it
+            row = rows[self.head]
+            start = self._row_ends[self.head - 1] if self.head else 0
+            flowable, _, gap = placed[start]
+            if len(row) == 1:
+                before = sum(h + g for _, h, g in placed[:start])
+                parts = flowable.split(available_width, available_height - before - gap)
+                if len(parts) == 2:
+                    return [self._part([*rows[:self.head], [parts[0]]], self.head),
+                            self._part([[parts[1]], *rows[self.head + 1:]], 0)]
+        return []
+
+    def _part(self, rows: list[list[Flowable]], head: int) -> Stack:
+        return Stack(rows, head, self.keep, self.split_text)
+
+    def drawOn(self, canvas, x: float, y: float, _sW: float = 0) -> None:  # noqa: N802
+        top = y + self.height
+        for flowable, height, gap in self._placed:
+            top -= gap + height
+            flowable.drawOn(canvas, x, top)

@@ -49,7 +49,7 @@ from handouts.document.model import Table as TableBlock
 from handouts.errors import HandoutsError, Warnings
 from handouts.inputs.clinics import Clinic, unbreakable
 from handouts.inputs.layouts import Layout
-from handouts.layout.containers import Box, BoxLook, Indented, Marker
+from handouts.layout.containers import Box, BoxLook, Indented, Marker, Stack
 from handouts.layout.fonts import FontFamily, family, script_needing_shaping
 from handouts.layout.inline import InlineWriter
 from handouts.layout.pages import GREY_TEXT, RULE_GREY, PageDecoration, canvas_class, rl_colour
@@ -59,7 +59,7 @@ from handouts.layout.typeset import Run, TextBlock, text_width
 BODY_TEXT = HexColor("#1A1A1A")
 EMERGENCY_RED = HexColor("#A8231B")  # 6.8:1 on white, a safety colour, never a brand colour
 EMERGENCY_TINT = HexColor("#FCEDEB")
-SHORT_LIST_ITEMS = 5  # lists up to this long are kept on one page
+LIST_KEEP = 2  # a list splits leaving at least this many items on each side
 TABLE_CELL_PADDING = 10.0  # left and right together
 SHORT_GLOSSARY = 6
 # Sections a reader can take in any order: kept whole and moved on to the next column when
@@ -123,6 +123,15 @@ class Floating(Together):
     def __init__(self, flowables: list[Flowable], kind: str):
         super().__init__(_flattened(flowables))  # measured whole (a nested keep-together
         self.float_kind = kind                    # would measure as endless)
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        """As a keep-together, but without the lines to write on that may be fewer (they
+        take the room left): the block fits when it fits with none of them."""
+        width, height = super().wrap(available_width, available_height)
+        for flowable in self._content:
+            if isinstance(flowable, RuledLines) and flowable.extra:
+                self._H -= flowable.count * flowable.spacing
+        return width, height
 
 
 def _flattened(flowables: list[Flowable]) -> list[Flowable]:
@@ -237,8 +246,7 @@ class _HandoutDoc(BaseDocTemplate):
         if flowables is self._hanging:  # ReportLab's own page-begin actions
             return
         first = flowables[0]
-        if self._waiting and (self._fresh_frame
-                              or isinstance(first, ActionFlowable | EndOfContent)):
+        if self._waiting and (self._fresh_frame or isinstance(first, EndOfContent)):
             # a new column (or the end of the text): the waiting blocks come first
             self._no_waiting = not self._fresh_frame
             if hasattr(flowables[0], "_postponed"):
@@ -280,6 +288,10 @@ class _HandoutDoc(BaseDocTemplate):
         return room < flowable._H <= frame._height
 
     def afterFlowable(self, flowable: Flowable) -> None:
+        if isinstance(flowable, Stack):  # headings drawn by a stack are bookmarked too
+            for inner in flowable.outline:
+                self.afterFlowable(inner)
+            return
         text = getattr(flowable, "outline_text", None)
         if text:
             key = f"h{id(flowable)}"
@@ -429,6 +441,7 @@ class _Builder:
         story: list[Flowable] = [*self.cover(), NextPageTemplate("page"), PageBreak()]
         story.extend(self.body())
         story.extend(self.learn_more())
+        story.append(EndOfContent())  # blocks waiting for a column come in before the notes
         for _ in range(notes_pages):
             story.extend([PageBreak(), *self.notes_page()])
         contact_box, small_print = self.closing()
@@ -437,14 +450,16 @@ class _Builder:
 
     def body(self) -> list[Flowable]:
         doc, styles = self.document, self.styles
-        story: list[Flowable] = []
+        intro: list[list[Flowable]] = []  # built in reading order (the tags' order)
         for block in doc.intro:
             flowables = self.block(block, 0)
             if isinstance(block, Callout) and block.kind == "emergency":
                 # the 911 box stays on page 1: when it does not fit under the key points,
                 # the text goes on below them and the box heads the next column
                 flowables = [Floating(flowables[0]._content, "page-one")]
-            story.extend(flowables)
+            intro.append(flowables)
+        story: list[Flowable] = [flowable for index in self.intro_order()
+                                 for flowable in intro[index]]
         for section in doc.sections:
             heading = section.heading
             with self.within("Sect"):
@@ -458,11 +473,37 @@ class _Builder:
             story.extend(self.words_to_know())
         return story
 
+    def intro_order(self) -> list[int]:
+        """The order on paper of the blocks before the first section. In one column, when
+        the key points and the 911 box after them do not both fit on page 1, the 911 box
+        goes first: it must be on page 1 (in columns it waits for column 2 instead). The
+        tagged text keeps the reading order of the content."""
+        intro = self.document.intro
+        order = list(range(len(intro)))
+        kinds = [block.kind if isinstance(block, Callout) else "" for block in intro]
+        if (self.layout.columns > 1 or self.layout.booklet is not None
+                or "emergency" not in kinds or "keypoints" not in kinds):
+            return order  # (a booklet's text starts after its cover)
+        first, emergency = kinds.index("keypoints"), kinds.index("emergency")
+        if emergency < first:
+            return order
+        room = self.body_frame_height - self.title_height()
+        probe = _Builder(self.document, self.clinic, self.layout, Warnings(), None,
+                         self.spacing)
+        height = 0.0
+        for block in intro[:emergency + 1]:
+            for flowable in probe.block(block, 0):
+                height += flowable.wrap(self.width, 1e9)[1] + flowable.getSpaceBefore()
+        if height <= room:
+            return order
+        order.insert(first, order.pop(emergency))
+        return order
+
     def movable(self, flowables: list[Flowable]) -> list[Flowable]:
         """A section a reader can take in any order, as one float when it is short enough
         to wait for the next column (a longer one flows and splits where it is)."""
         unit = Floating(keep_headings_with_next(flowables), "back")
-        unit.wrap(self.width, self.body_frame_height)
+        unit.wrap(self.width, self.body_frame_height)  # its height: unit._H
         return [unit] if unit._H <= self.body_frame_height * MOVABLE_HEIGHT else flowables
 
     def adapted_note(self) -> Flowable:
@@ -532,10 +573,12 @@ class _Builder:
                               plain_text(block.content), level - 2 if level < 4 else 1,
                               role=self.heading_role(block.level))]
         if isinstance(block, BulletList):
-            items = self.list_items(block, depth)
-            if depth == 0 and len(block.items) <= SHORT_LIST_ITEMS:
-                return [Together(items), Gap(styles.body.spaceAfter * 0.6)]
-            return items
+            if depth == 0:
+                # a list may go on in the next column, never leaving an item on its own
+                # (so a list of three stays whole); its lead-in or heading goes with two
+                return [Stack(self.list_rows(block, depth), keep=LIST_KEEP),
+                        Gap(styles.body.spaceAfter * 0.6)]
+            return self.list_items(block, depth)
         if isinstance(block, Callout):
             return [self.callout(block)]
         if isinstance(block, NotesArea):
@@ -548,9 +591,13 @@ class _Builder:
 
     def list_items(self, block: BulletList, depth: int) -> list[Flowable]:
         """A list as its items' flowables, indented, each item's first with its marker."""
+        return [flowable for row in self.list_rows(block, depth) for flowable in row]
+
+    def list_rows(self, block: BulletList, depth: int) -> list[list[Flowable]]:
+        """A list as one row per item: its flowables, indented, the first with the marker."""
         size = self.layout.body_size
         face, colour = self.family.face("bold"), rl_colour(self.clinic.accent)
-        out: list[Flowable] = []
+        out: list[list[Flowable]] = []
         first = block.start if block.ordered else 0
         indent, right = size * 1.5, 0.0
         if block.ordered:  # the label column is as wide as the widest number, plus a gap
@@ -570,10 +617,10 @@ class _Builder:
                         # an item of one paragraph: its text is the body's own content
                         body.kids.clear()
                         flowables[0].tag = body
-                out.extend(Indented(flowable, indent,
-                                    Marker(text, face, size, colour, right, label)
-                                    if not index else None)
-                           for index, flowable in enumerate(flowables))
+                out.append([Indented(flowable, indent,
+                                     Marker(text, face, size, colour, right, label)
+                                     if not index else None)
+                            for index, flowable in enumerate(flowables)])
         return out
 
     def box(self, rows: list[list[Flowable]], bar, background, icon: str = "",
@@ -876,6 +923,16 @@ def keep_headings_with_next(story: list[Flowable]) -> list[Flowable]:
             # would add a page, and a booklet's padding would never add up)
             out.extend(pending)
             out.append(flowable)
+            pending = []
+        elif pending and isinstance(flowable, Stack):
+            # a heading or lead-in goes with the first items of its list
+            out.append(Stack([[head] for head in pending] + flowable.rows,
+                             len(pending) + flowable.head, flowable.keep))
+            pending = []
+        elif pending and isinstance(flowable, TextBlock):
+            # a heading goes with the first lines of its text, not with all of it
+            out.append(Stack([[head] for head in pending] + [[flowable]], len(pending),
+                             split_text=True))
             pending = []
         elif pending:
             inner = flowable._content if isinstance(flowable, KeepTogether) else [flowable]
