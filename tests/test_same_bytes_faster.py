@@ -54,3 +54,32 @@ def test_font_widths_are_formatted_as_reportlabs_arrays(monkeypatch, multiline):
         assert _Numbers(numbers).format(document) == pdfdoc.PDFArray(numbers).format(document)
     mixed = [1, pdfdoc.PDFName("Name"), 2.5]  # not all numbers: ReportLab's own way
     assert _Numbers(mixed).format(document) == pdfdoc.PDFArray(mixed).format(document)
+
+
+def test_only_the_layout_pass_kept_is_written(monkeypatch):
+    """A handout laid out again (less space between blocks to save a page, or a booklet's
+    padding) writes the PDF of the pass it keeps, and only that one."""
+    from conftest import DATE, REPO
+
+    from handouts.build import build_handout
+    from handouts.document.assemble import Options
+    from handouts.inputs.paths import Roots
+    from handouts.layout import pages, render
+
+    passes, saves = [], []
+    real_render, real_save = render._render, pages.DeferredCanvas.save
+    monkeypatch.setattr(render, "_render", lambda *a, **k: passes.append(1) or real_render(
+        *a, **k))
+    monkeypatch.setattr(pages.DeferredCanvas, "save", lambda self: saves.append(1) or
+                        real_save(self))
+    laid_again = 0
+    for topic in ("bone-metastasis", "hypercalcemia", "radiation-to-bone"):
+        for layout in ("letter", "booklet-letter"):
+            passes.clear()
+            saves.clear()
+            handout = build_handout(Roots.under(REPO), topic, "riverside", layout,
+                                    Options(date=DATE))
+            assert handout.pdf.startswith(b"%PDF-") and handout.pdf.rstrip().endswith(b"%%EOF")
+            assert len(saves) == 1
+            laid_again += len(passes) > 1
+    assert laid_again  # some of these are laid out more than once

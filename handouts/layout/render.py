@@ -1007,12 +1007,12 @@ def render_pdf(document: Document, clinic: Clinic, layout: Layout, warnings: War
                               source, spacing=TIGHT_SPACING)
             if tighter[2][0] < content_pages:
                 pdf, pages = tighter[0], tighter[1]
-        return pdf, pages
+        return pdf.bytes(), pages
     pdf, pages, _ = _render(document, clinic, layout, warnings, extra_keywords, 0, source)
     padding = 0
     for _ in range(BOOKLET_PADDING_TRIES):
         if pages % 4 == 0:
-            return pdf, pages
+            return pdf.bytes(), pages
         # notes pages can move what comes before them (a block kept with the next one):
         # add what is still missing and lay out again until the count adds up
         padding += -pages % 4
@@ -1022,15 +1022,16 @@ def render_pdf(document: Document, clinic: Clinic, layout: Layout, warnings: War
         where = f" ({source})" if source else ""
         raise HandoutsError(f"the booklet came out at {pages} pages, not a multiple of 4, "
                             f"after {BOOKLET_PADDING_TRIES} tries{where}; please report it")
-    return pdf, pages
+    return pdf.bytes(), pages
 
 
 def _render(document: Document, clinic: Clinic, layout: Layout, warnings: Warnings,
             extra_keywords: tuple[str, ...], notes_pages: int | None,
             source: Path | None = None, spacing: float = 1.0
-            ) -> tuple[bytes, int, tuple[int, float]]:
-    """The PDF, its page count, and where its content ends: the page, and how much of that
-    page's body is used (0 to 1). Not a booklet: an odd count ends with a notes page."""
+            ) -> tuple[_Laid, int, tuple[int, float]]:
+    """The PDF (laid out, saved when asked), its page count, and where its content ends:
+    the page, and how much of that page's body is used (0 to 1). Not a booklet: an odd
+    count ends with a notes page."""
     builder = _Builder(document, clinic, layout, warnings, source, spacing)
     level_name = document.labels.get(f"level_{document.level}", document.level)
     booklet = notes_pages is not None
@@ -1082,6 +1083,7 @@ def _render(document: Document, clinic: Clinic, layout: Layout, warnings: Warnin
             layout.margin_left, layout.margin_bottom, layout.frame_width,
             top - layout.margin_bottom, "notes")], onPage=decoration.draw_header)])
         doc.notes_page = builder.notes_page
+    doc._doSave = 0  # ReportLab's switch: saved by _Laid.bytes() if this pass is the one kept
     try:
         with _binary_streams():
             doc.build(story, canvasmaker=canvas_class(decoration.draw_footer,
@@ -1095,7 +1097,21 @@ def _render(document: Document, clinic: Clinic, layout: Layout, warnings: Warnin
         raise HandoutsError("blocks were left waiting for a column; please report it", source)
     builder.inline.report_missing()
     end = doc.content_end if not booklet else (doc.page, 1.0)
-    return buffer.getvalue(), doc.page, end
+    return _Laid(doc, buffer), doc.page, end
+
+
+class _Laid:
+    """A pass laid out and drawn but not yet saved: writing the PDF (the footers, the
+    structure tree, the fonts' subsets, compression: about a third of a pass) is left
+    until the pass is known to be the one kept."""
+
+    def __init__(self, doc: _HandoutDoc, buffer: io.BytesIO):
+        self.doc, self.buffer = doc, buffer
+
+    def bytes(self) -> bytes:
+        with _binary_streams():
+            self.doc.canv.save()
+        return self.buffer.getvalue()
 
 
 def _last_page_used(frame: Frame, columns: int) -> float:
