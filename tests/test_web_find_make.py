@@ -291,3 +291,43 @@ def test_an_unknown_language_is_refused_never_the_english_handout(tmp_path):
                                    data={"clinic": "lakeside", "lang": lang, "csrf_token": csrf})
             assert response.status_code == 400, (lang, action)
             assert "has no version in the language" in response.get_data(as_text=True)
+
+
+def test_a_large_pdf_is_sent_from_memory_never_through_a_temporary_file(monkeypatch):
+    """waitress keeps a response body over 1 MB that the client has not taken yet in a
+    temporary file; a PDF may carry a patient's name, so PDFs stream from their bytes."""
+    import socket
+    import threading
+    import time
+
+    import waitress.buffers
+    from flask import Flask
+    from waitress import create_server
+
+    from handouts.web.make import pdf_bytes_response
+
+    spilled = []
+    original = waitress.buffers.TempfileBasedBuffer.__init__
+
+    def noted(self, *args, **kwargs):
+        spilled.append(True)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(waitress.buffers.TempfileBasedBuffer, "__init__", noted)
+    body = b"%PDF-1.7\n" + bytes(range(256)) * 12_000  # about 3 MB
+    tiny = Flask(__name__)
+    tiny.add_url_rule("/big.pdf", "big", lambda: pdf_bytes_response(body, "inline", "big.pdf"))
+    server = create_server(tiny, host="127.0.0.1", port=0, threads=1)
+    threading.Thread(target=server.run, daemon=True).start()
+    try:
+        with socket.create_connection(("127.0.0.1", server.effective_port)) as connection:
+            connection.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            connection.sendall(b"GET /big.pdf HTTP/1.0\r\nHost: x\r\n\r\n")
+            time.sleep(0.5)  # a slow client: the server cannot send it all at once
+            received = b""
+            while chunk := connection.recv(1 << 16):
+                received += chunk
+    finally:
+        server.close()
+    assert received.endswith(body) and b"Content-Length: %d" % len(body) in received
+    assert not spilled

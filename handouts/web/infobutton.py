@@ -365,8 +365,6 @@ def handout(clinic: str, topic: str, lang: str, level: str):
                                  layout=layout))
     except HandoutsError as error:
         abort(404, description=str(error))
-    response = make_response(made.pdf)
-    response.headers["Content-Type"] = "application/pdf"
-    response.headers["Content-Disposition"] = f'inline; filename="{made.file_name}"'
-    response.headers["Cache-Control"] = "public, max-age=3600"
-    return response
+    from handouts.web.make import pdf_bytes_response
+
+    return pdf_bytes_response(made.pdf, "inline", made.file_name, "public, max-age=3600")

@@ -7,6 +7,7 @@ POSTs of the same form, so they never appear in a URL, a log line or the browser
 from __future__ import annotations
 
 import functools
+import io
 
 from flask import (
     Blueprint,
@@ -127,12 +128,24 @@ def preview(topic: str):
     return preview_page(choice_from(request.form, topic, personal=True))
 
 
-def pdf_response(made: Made, disposition: str):
-    response = make_response(made.pdf)
-    response.headers["Content-Type"] = "application/pdf"
-    response.headers["Content-Disposition"] = f'{disposition}; filename="{made.file_name}"'
-    response.headers["Cache-Control"] = "no-store"  # may carry a patient's name
+def pdf_bytes_response(pdf: bytes, disposition: str, file_name: str,
+                       cache: str = "no-store"):
+    """A PDF from memory, streamed from its bytes as the client takes them: the server
+    copies it nowhere and, however large, never spills it into a temporary file (waitress
+    does with a body over 1 MB not yet sent, and a PDF may carry a patient's name)."""
+    from werkzeug.wsgi import wrap_file
+
+    response = current_app.response_class(wrap_file(request.environ, io.BytesIO(pdf)),
+                                           mimetype="application/pdf",
+                                           direct_passthrough=True)
+    response.content_length = len(pdf)
+    response.headers["Content-Disposition"] = f'{disposition}; filename="{file_name}"'
+    response.headers["Cache-Control"] = cache  # no-store: it may carry a patient's name
     return response
+
+
+def pdf_response(made: Made, disposition: str):
+    return pdf_bytes_response(made.pdf, disposition, made.file_name)
 
 
 @blueprint.post("/topics/<topic>/download")

@@ -7,7 +7,6 @@ from flask import (
     abort,
     current_app,
     flash,
-    make_response,
     redirect,
     render_template,
     request,
@@ -17,7 +16,7 @@ from flask import (
 from handouts.errors import HandoutsError
 from handouts.records import kits as kit_store
 from handouts.web.auth import current_user, login_required
-from handouts.web.make import maker, preferred_clinic, remember_clinic
+from handouts.web.make import maker, pdf_bytes_response, preferred_clinic, remember_clinic
 from handouts.web.making import make_kit
 from handouts.web.recording import check_reference, record
 
@@ -91,12 +90,8 @@ def make(kit_id: int):
     for one in made:
         record(one, "kit", kit=kit.name, patient_reference=reference)
     remember_clinic(kit.clinic)
-    response = make_response(pdf)
-    response.headers["Content-Type"] = "application/pdf"
-    response.headers["Content-Disposition"] = (f'attachment; filename="kit-{kit.clinic}-'
-                                               f'{kit.id}-{kit.lang}-{kit.level}.pdf"')
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return pdf_bytes_response(pdf, "attachment",
+                              f"kit-{kit.clinic}-{kit.id}-{kit.lang}-{kit.level}.pdf")
 
 
 @blueprint.post("/kits/<int:kit_id>/delete")
