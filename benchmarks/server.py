@@ -142,6 +142,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=None,
                         help="the server's build processes (default: handouts serve's own)")
     args = parser.parse_args()
+    load_at_start = os.getloadavg()[0]
+    started_at = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
 
     data_dir = Path(tempfile.mkdtemp(prefix="handouts-bench-"))
     engine = open_database(f"sqlite:///{data_dir / 'handouts.db'}")
@@ -228,7 +230,7 @@ def main() -> None:
 
     cpu = platform.processor() or platform.machine()
     workers = args.workers if args.workers is not None else os.cpu_count()
-    print(f"Server benchmark, {dt.date.today().isoformat()}: {platform.system()} {cpu}, "
+    print(f"Server benchmark, {started_at}: {platform.system()} {cpu}, "
           f"{os.cpu_count()} cores, Python {platform.python_version()}, waitress "
           f"({CLIENTS} threads, {workers} build processes), {CLIENTS} concurrent clients over "
           "HTTP keep-alive.\n")
@@ -246,8 +248,8 @@ def main() -> None:
               f"requests (after a 200-request warm-up): {before:.0f} MB -> {after:.0f} MB, "
               f"growth {growth:+.1f} MB "
               f"(target < 20 MB: {verdict}).")
-    print(f"\n(One run; the machine's load average at the end: {os.getloadavg()[0]:.1f} on "
-          f"{os.cpu_count()} cores.)")
+    print(f"\n(One run; the machine's load average: {load_at_start:.1f} at the start, "
+          f"{os.getloadavg()[0]:.1f} at the end, on {os.cpu_count()} cores.)")
 
 
 if __name__ == "__main__":
