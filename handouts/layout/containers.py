@@ -278,17 +278,20 @@ class Stack(Flowable):
         fit = min(whole, len(rows) - self.keep)
         if fit >= self.head + self.keep:
             return [self._part(rows[:fit], self.head), self._part(rows[fit:], 0)]
-        if self.split_text and whole == self.head and len(rows) > self.head:
-            # the head with the first lines of the text after it
-            row = rows[self.head]
-            start = self._row_ends[self.head - 1] if self.head else 0
+        if whole < self.head or (self.split_text and whole == self.head):
+            # a heading with the first lines of the text after it, or a list's lead-in
+            # split inside its text (its last lines go on with the items)
+            row = rows[whole]
+            start = self._row_ends[whole - 1] if whole else 0
             flowable, _, gap = placed[start]
-            if len(row) == 1:
+            if len(row) == 1 and not getattr(flowable, "outline_text", "") and hasattr(
+                    flowable, "_lines"):  # text, never a heading
                 before = sum(h + g for _, h, g in placed[:start])
                 parts = flowable.split(available_width, available_height - before - gap)
                 if len(parts) == 2:
-                    return [self._part([*rows[:self.head], [parts[0]]], self.head),
-                            self._part([[parts[1]], *rows[self.head + 1:]], 0)]
+                    return [self._part([*rows[:whole], [parts[0]]], 0),
+                            self._part([[parts[1]], *rows[whole + 1:]],
+                                       max(0, self.head - whole))]
         return []
 
     def _part(self, rows: list[list[Flowable]], head: int) -> Stack:

@@ -126,11 +126,13 @@ class Floating(Together):
 
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
         """As a keep-together, but without the lines to write on that may be fewer (they
-        take the room left): the block fits when it fits with none of them."""
+        take the room left) and the space after it: it fits when it fits without them."""
         width, height = super().wrap(available_width, available_height)
         for flowable in self._content:
             if isinstance(flowable, RuledLines) and flowable.extra:
                 self._H -= flowable.count * flowable.spacing
+        if isinstance(self._content[-1], Gap):  # space after it: none at a column's foot
+            self._H -= self._content[-1].height
         return width, height
 
 
@@ -405,6 +407,7 @@ class _Builder:
     def story(self) -> list[Flowable]:
         """A handout: title and lead, the sections, then contacts and the required blocks."""
         story: list[Flowable] = self.title_block()
+        self.under_title: list[Flowable] = []
         if self.layout.header_logo:  # the header's logo on the first page comes first
             self.logo_tag = self.tags.add(None, "Figure", alt=self.clinic.name)
             self.tags.root.kids.insert(0, self.tags.root.kids.pop())
@@ -412,6 +415,7 @@ class _Builder:
             story.append(FrameBreak())  # the title spans the columns; the text flows below
         story.extend(self.personal_note())
         story.extend(self.body())
+        story[1:1] = self.under_title  # the 911 box, when it fits on page 1 only there
         story.extend(self.learn_more())
         # the contact box stays whole; when it does not fit in a column's end, the small
         # print after it fills that room and the box starts the next column
@@ -458,8 +462,11 @@ class _Builder:
                 # the text goes on below them and the box heads the next column
                 flowables = [Floating(flowables[0]._content, "page-one")]
             intro.append(flowables)
-        story: list[Flowable] = [flowable for index in self.intro_order()
-                                 for flowable in intro[index]]
+        order, under_title = self.intro_order()
+        if under_title is not None:  # story() puts it right under the title
+            self.under_title = intro[under_title]
+        story: list[Flowable] = [flowable for index in order for flowable in intro[index]
+                                 if index != under_title]
         for section in doc.sections:
             heading = section.heading
             with self.within("Sect"):
@@ -473,31 +480,32 @@ class _Builder:
             story.extend(self.words_to_know())
         return story
 
-    def intro_order(self) -> list[int]:
-        """The order on paper of the blocks before the first section. In one column, when
-        the key points and the 911 box after them do not both fit on page 1, the 911 box
-        goes first: it must be on page 1 (in columns it waits for column 2 instead). The
+    def intro_order(self) -> tuple[list[int], int | None]:
+        """The order on paper of the blocks before the first section, and the one (if any)
+        that goes right under the title. The 911 box must be on page 1: in columns it waits
+        for column 2 when it does not fit under the key points; in one column it goes
+        before the key points, and before the summary too when that is what it takes. The
         tagged text keeps the reading order of the content."""
         intro = self.document.intro
-        order = list(range(len(intro)))
+        order: list[int] = list(range(len(intro)))
         kinds = [block.kind if isinstance(block, Callout) else "" for block in intro]
         if (self.layout.columns > 1 or self.layout.booklet is not None
                 or "emergency" not in kinds or "keypoints" not in kinds):
-            return order  # (a booklet's text starts after its cover)
+            return order, None  # (a booklet's text starts after its cover)
         first, emergency = kinds.index("keypoints"), kinds.index("emergency")
         if emergency < first:
-            return order
+            return order, None
         room = self.body_frame_height - self.title_height()
         probe = _Builder(self.document, self.clinic, self.layout, Warnings(), None,
                          self.spacing)
-        height = 0.0
-        for block in intro[:emergency + 1]:
-            for flowable in probe.block(block, 0):
-                height += flowable.wrap(self.width, 1e9)[1] + flowable.getSpaceBefore()
-        if height <= room:
-            return order
+        heights = [sum(flowable.wrap(self.width, 1e9)[1] + flowable.getSpaceBefore()
+                       for flowable in probe.block(block, 0)) for block in intro[:emergency + 1]]
+        if sum(heights) <= room:
+            return order, None
         order.insert(first, order.pop(emergency))
-        return order
+        if heights[-1] <= room:
+            return order, None
+        return order, emergency
 
     def movable(self, flowables: list[Flowable]) -> list[Flowable]:
         """A section a reader can take in any order, as one float when it is short enough
