@@ -331,3 +331,55 @@ def test_a_large_pdf_is_sent_from_memory_never_through_a_temporary_file(monkeypa
         server.close()
     assert received.endswith(body) and b"Content-Length: %d" % len(body) in received
     assert not spilled
+
+
+def _children(pid: int) -> set[int]:
+    from pathlib import Path
+
+    found = set()
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found.update(int(child) for child in (task / "children").read_text().split())
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.parametrize("how", ["stopped", "killed"])
+def test_the_build_processes_end_with_the_server(tmp_path, how):
+    """Stopped by a service manager (SIGTERM) or killed outright, the server leaves no
+    build process behind waiting for work."""
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    from web_support import REPO
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "handouts", "--root", str(REPO), "serve",
+                               "--port", str(port), "--data-dir", str(tmp_path / "var"),
+                               "--workers", "1"],
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        assert "running at" in server.stdout.readline()
+        workers = _children(server.pid)
+        assert workers, "the server started no build process"
+        server.send_signal(signal.SIGTERM if how == "stopped" else signal.SIGKILL)
+        assert server.wait(timeout=20) == (0 if how == "stopped" else -signal.SIGKILL)
+        deadline = time.monotonic() + 15
+        while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        left = [open(f"/proc/{pid}/cmdline").read() for pid in workers if _alive(pid)]
+        assert not left
+    finally:
+        if server.poll() is None:
+            server.kill()

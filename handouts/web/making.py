@@ -194,7 +194,7 @@ class HandoutMaker:
 
                 self._pool = concurrent.futures.ProcessPoolExecutor(
                     self.workers, mp_context=multiprocessing.get_context("spawn"),
-                    initializer=_warm_up_worker, initargs=(self.roots,))
+                    initializer=_warm_up_worker, initargs=(self.roots, os.getpid()))
             return self._pool
 
     def start(self) -> None:
@@ -234,16 +234,28 @@ def _build_in_worker(roots: Roots, choice: Choice, options: Options
     return handout, print_ready(handout), os.getpid()
 
 
-def _warm_up_worker(roots: Roots | None = None) -> None:
+def _warm_up_worker(roots: Roots | None = None, server: int | None = None) -> None:
     """When a worker starts, not during its first request: import the layout stage,
     register the fonts and build one handout (read its kerning and hyphenation data, compile
     its templates), so the first member of staff does not wait for that."""
     from handouts.layout.fonts import FALLBACK_FAMILY, coverage, family, known_families
 
+    threading.Thread(target=_exit_with_server, args=(server or os.getppid(),), daemon=True,
+                     name="exit-with-server").start()
     for name in (*known_families(), FALLBACK_FAMILY):
         coverage(family(name))
     if roots is not None:
         warm_up_build(roots)
+
+
+def _exit_with_server(server: int) -> None:
+    """In a worker: end when the server process is gone (killed outright, it could not stop
+    its workers, which would otherwise wait for work forever)."""
+    import time
+
+    while os.getppid() == server:
+        time.sleep(1)
+    os._exit(0)
 
 
 def warm_up_build(roots: Roots) -> None:

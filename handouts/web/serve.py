@@ -12,6 +12,9 @@ from handouts.records import accounts
 from handouts.web.settings import WebSettings
 
 FIRST_ADMIN = "admin"
+# Request threads: a request for a new handout waits (without the GIL) for a build process,
+# so with eight staff at once each needs its own thread while cached handouts, pages and
+# searches are still answered (with fewer, they would wait for a thread a build holds).
 THREADS = 8
 
 
@@ -91,6 +94,19 @@ def warm_up(app) -> None:
         app.jinja_env.get_template(name)
 
 
+def _stop_on_terminate() -> None:
+    """A service manager's stop (SIGTERM) ends the server as Ctrl+C does: cleanly, with its
+    build processes, instead of leaving them behind."""
+    import signal
+    import threading
+
+    def terminated(signal_number, frame):
+        raise SystemExit(0)
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, terminated)
+
+
 def serve(settings: WebSettings, host: str = "127.0.0.1", port: int = 8000,
           say: Callable[[str], None] = print, address: str | None = None) -> None:
     """Serve until interrupted; prints the address (and a first sign-in link if needed).
@@ -98,14 +114,23 @@ def serve(settings: WebSettings, host: str = "127.0.0.1", port: int = 8000,
     it is recorded in the data folder for the links `handouts users add` prints."""
     import os
 
-    from waitress import create_server
-
     from handouts.web.app import create_app
 
     os.umask(0o077)  # whatever the server writes (records, outbox, packs) is its account's only
+    _stop_on_terminate()
     app = create_app(settings)
-    log_requests(settings.data_dir / ACCESS_LOG)
-    warm_up(app)
+    try:
+        log_requests(settings.data_dir / ACCESS_LOG)
+        warm_up(app)
+        _run(app, settings, host, port, say, address)
+    finally:
+        app.extensions["handouts.maker"].close()  # the build processes end with the server
+
+
+def _run(app, settings: WebSettings, host: str, port: int, say: Callable[[str], None],
+         address: str | None) -> None:
+    from waitress import create_server
+
     try:
         server = create_server(app, host=host, port=port, threads=THREADS, ident="handouts",
                                clear_untrusted_proxy_headers=True)
@@ -128,4 +153,3 @@ def serve(settings: WebSettings, host: str = "127.0.0.1", port: int = 8000,
         server.run()
     finally:
         server.close()
-        app.extensions["handouts.maker"].close()
