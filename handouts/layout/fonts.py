@@ -350,16 +350,15 @@ def coverage(font_family: FontFamily) -> frozenset[int]:
 
 
 @functools.cache
-def _ascii_coverage(font_family: FontFamily) -> frozenset[str]:
-    """The ASCII characters the family draws, and the spaces that need no glyph."""
-    cover = coverage(font_family)
-    return frozenset(chr(cp) for cp in range(128) if cp in cover) | frozenset("\n\t ")
+def _drawable(font_family: FontFamily) -> frozenset[str]:
+    """The characters the family draws, and the spaces that need no glyph."""
+    return frozenset(map(chr, coverage(font_family))) | frozenset("\n\t ")
 
 
 def split_by_face(text: str, main: FontFamily) -> list[tuple[str, FontFamily | None]]:
     """Cut text into runs the main family can draw, runs for the fallback family, and
     runs of characters no embedded font has (family None: draw REPLACEMENT instead)."""
-    if text.isascii() and set(text) <= _ascii_coverage(main):
+    if _drawable(main).issuperset(text):  # nearly always: one run, found in C
         return [(text, main)] if text else []
     main_cover = coverage(main)
     runs: list[tuple[str, FontFamily | None]] = []
