@@ -79,6 +79,7 @@ class BoxLook:
 
 
 class Box(Flowable):
+    continues = False  # the rest of a split box
     """A tinted box with a coloured bar down its left edge, holding rows: one row per
     block, a list's items in one row. Rows are row_gap apart; the flowables within a row
     are spaced as on a page. A box taller than a page splits between two flowables."""
@@ -142,7 +143,9 @@ class Box(Flowable):
             seen += len(row)
         if self.continued is not None:
             rest.insert(0, [self.continued()])
-        return [Box(first, self.look, self.continued), Box(rest, self.look, self.continued)]
+        after = Box(rest, self.look, self.continued)
+        after.continues = True  # the next column starts with it, before any waiting block
+        return [Box(first, self.look, self.continued), after]
 
     def draw(self) -> None:
         canvas, look = self.canv, self.look
@@ -212,6 +215,7 @@ def _exclamation(canvas, middle: float, bottom: float, height: float, colour) ->
 
 
 class Stack(Flowable):
+    continues = False  # the rest of a split stack
     """Blocks that hold together the way a reader needs, yet may split between columns.
 
     Rows are laid out as a frame would (the space between two rows is the larger of the
@@ -277,7 +281,7 @@ class Stack(Flowable):
             return [self]
         fit = min(whole, len(rows) - self.keep)
         if fit >= self.head + self.keep:
-            return [self._part(rows[:fit], self.head), self._part(rows[fit:], 0)]
+            return [self._part(rows[:fit], self.head), self._part(rows[fit:], 0, True)]
         if whole < self.head or (self.split_text and whole == self.head):
             # a heading with the first lines of the text after it, or a list's lead-in
             # split inside its text (its last lines go on with the items)
@@ -291,11 +295,13 @@ class Stack(Flowable):
                 if len(parts) == 2:
                     return [self._part([*rows[:whole], [parts[0]]], 0),
                             self._part([[parts[1]], *rows[whole + 1:]],
-                                       max(0, self.head - whole))]
+                                       max(0, self.head - whole), True)]
         return []
 
-    def _part(self, rows: list[list[Flowable]], head: int) -> Stack:
-        return Stack(rows, head, self.keep, self.split_text)
+    def _part(self, rows: list[list[Flowable]], head: int, continues: bool = False) -> Stack:
+        part = Stack(rows, head, self.keep, self.split_text)
+        part.continues = continues  # the rest of a split: before any waiting block
+        return part
 
     def drawOn(self, canvas, x: float, y: float, _sW: float = 0) -> None:  # noqa: N802
         top = y + self.height

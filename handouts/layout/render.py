@@ -237,6 +237,7 @@ class _HandoutDoc(BaseDocTemplate):
         self._waiting: list[Flowable] = []
         self._fresh_frame = False
         self._no_waiting = False  # floats let in at the end of the text wait no more
+        self._after_rest = False  # a split block's rest went first: now the waiting ones
         super().handle_documentBegin()
 
     def handle_frameBegin(self, *args, **kwargs) -> None:  # noqa: N802
@@ -248,9 +249,15 @@ class _HandoutDoc(BaseDocTemplate):
         if flowables is self._hanging:  # ReportLab's own page-begin actions
             return
         first = flowables[0]
-        if self._waiting and (self._fresh_frame or isinstance(first, EndOfContent)):
+        if self._waiting and self._fresh_frame and getattr(first, "continues", False):
+            # the rest of a box or list split at the column's foot comes first, then the
+            # blocks waiting for this column
+            self._fresh_frame, self._after_rest = False, True
+            return
+        if self._waiting and (self._fresh_frame or self._after_rest
+                              or isinstance(first, EndOfContent)):
             # a new column (or the end of the text): the waiting blocks come first
-            self._no_waiting = not self._fresh_frame
+            self._no_waiting = not (self._fresh_frame or self._after_rest)
             if hasattr(flowables[0], "_postponed"):
                 # a block put off to this column may be put off once more by the floats
                 # that now come before it (ReportLab takes a second time as a loop)
@@ -258,7 +265,7 @@ class _HandoutDoc(BaseDocTemplate):
             flowables[0:0] = self._waiting
             self._waiting = []
             first = flowables[0]
-        self._fresh_frame = False
+        self._fresh_frame = self._after_rest = False
         if isinstance(first, EndOfContent):
             self.content_end = (self.page, _last_page_used(self.frame, self.columns))
             flowables[0] = None
@@ -271,6 +278,15 @@ class _HandoutDoc(BaseDocTemplate):
         if kind and self._waits(first, kind):
             self._waiting.append(first)
             flowables[0] = None
+
+    def handle_flowable(self, flowables: list[Flowable]) -> None:
+        first, count = flowables[0], len(flowables)
+        super().handle_flowable(flowables)
+        if (flowables and len(flowables) == count and flowables[0] is not first
+                and isinstance(flowables[0], TextBlock)):
+            # a paragraph split at a column's foot: its rest starts the next column, before
+            # any block waiting for it (boxes and stacks mark their own rests)
+            flowables[0].continues = True
 
     def _waits(self, flowable: Flowable, kind: str) -> bool:
         """Whether a float that does not fit here waits for the next column, letting the
