@@ -134,3 +134,22 @@ def test_an_odd_handout_gets_its_notes_page_in_the_same_layout_pass(monkeypatch)
             assert handout.pages % 2 == 0
             # at most one more pass, to try less space between blocks; never a third
             assert len(passes) <= 2, (topic, lang, level)
+
+
+@pytest.mark.parametrize("layout", ["letter", "a4"])
+def test_a_box_split_at_a_column_foot_goes_on_before_any_block_waiting_for_a_column(layout):
+    checked = 0
+    for topic, lang, level in VERSIONS:
+        handout = built(topic, lang, level, layout)
+        labels, text = handout.document.labels, " ".join(page_texts(handout.pdf))
+        title = labels["words_to_know"]
+        continued = f"{title} {labels['continued']}"
+        if continued not in text:
+            continue
+        checked += 1
+        between = text[text.index(title):text.index(continued)]
+        for section in handout.document.sections:
+            if section.key in render.ORDER_FREE_SECTIONS:
+                heading = " ".join(plain_text(section.heading.content).split())
+                assert heading not in between, (topic, lang, level, heading)
+    assert checked  # the shipped easy versions have long glossaries
