@@ -8,6 +8,7 @@ import json
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from handouts.document.citations import cited_in
 from handouts.document.markdown import parse_blocks, parse_sections
 from handouts.document.model import Block, Document, GlossaryEntry, Section
 from handouts.document.templating import render_template
@@ -142,7 +143,8 @@ def build_document(roots: Roots, topic: Topic, clinic: Clinic, layout: Layout,
         topic=topic.slug, title=language.title, summary=language.summary(options.level),
         lang=options.lang,
         level=options.level, intro=intro, sections=sections, learn_more=language.learn_more,
-        sources=topic.sources, copyright=block("copyright"), disclaimer=block("disclaimer"),
+        sources=cited_in(topic.sources, options.lang), copyright=block("copyright"),
+        disclaimer=block("disclaimer"),
         reviewed=topic.reviewed, generated=generated, labels=labels,
         words_to_know=glossary, prepared_for=_one_line(options.patient_name),
         clinician_note=_one_line(options.note, limit=600), keywords=topic.keywords,

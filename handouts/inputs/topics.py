@@ -33,10 +33,16 @@ class Source:
     url: str | None
     year: int | None = None  # when it was published or last updated
     accessed: _dt.date | None = None  # when the project last read it online
+    # the publisher as printed in another language ([sources.publisher_in] es = "...")
+    publishers: tuple[tuple[str, str], ...] = ()
+    lang: str | None = None  # a page in one language: cited only on handouts in it
 
     @property
     def dated(self) -> bool:
         return self.year is not None or self.accessed is not None
+
+    def publisher_in(self, lang: str) -> str:
+        return dict(self.publishers).get(lang, self.publisher)
 
 
 @dataclass(frozen=True)
@@ -134,9 +140,18 @@ def load_topic(roots: Roots, slug: str) -> Topic:
             raise entry.fail("url", "must start with http:// or https://")
         year = entry.number("year", 0, minimum=0, maximum=2200) or None
         accessed = entry.date("accessed") if entry.has("accessed") else None
+        publishers = entry.table("publisher_in", required=False)
+        translated = ()
+        if publishers is not None:
+            translated = tuple(
+                (_language_code(code, path), publishers.text(code, max_length=200))
+                for code in sorted(publishers.data))
+            publishers.finish()
+        lang = entry.text("lang", required=False, max_length=20)
         sources.append(Source(entry.text("title", max_length=300),
                               entry.text("publisher", max_length=200), url,
-                              int(year) if year else None, accessed))
+                              int(year) if year else None, accessed, translated,
+                              _language_code(lang, path) if lang else None))
         entry.finish()
     if not sources:
         raise HandoutsError("missing required key 'sources': list where the facts come from "
@@ -244,9 +259,12 @@ def load_labels(roots: Roots, lang: str) -> dict[str, str]:
     labels = {key: table.text(key, max_length=200) for key in LABEL_KEYS}
     # optional: after a box's title where the box goes on over a page
     labels["continued"] = table.text("continued", "(continued)", max_length=200)
+    # optional: a web page cited without a publication year ("accessed November 2026")
+    labels["accessed"] = table.text("accessed", "accessed {date}", max_length=200)
     table.finish()
     for key, fields, example in (
             ("page_of", ("page", "pages"), "Page {page} of {pages}"),
+            ("accessed", ("date",), "accessed {date}"),
             ("reviewed", ("date", "reviewer"), "Reviewed {date} by {reviewer}."),
             ("adapted", ("clinic",), "Adapted by {clinic}")):
         problem = label_problem(labels[key], fields)

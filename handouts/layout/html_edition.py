@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 from html import escape
 
+from handouts.document.citations import Citation, citation
 from handouts.document.dates import long_date, month_year
 from handouts.document.model import (
     Block,
@@ -299,7 +300,7 @@ class _Writer:
         if note:
             out.append(f"<p><em>{escape(note)}</em></p>")
         out.append("</section>")
-        sources = "; ".join(f"{escape(s.publisher)}, \u201c{escape(s.title)}\u201d"
+        sources = "; ".join(_cited(citation(s, document.lang, labels))
                             for s in document.sources)
         out.append(f'<p class="small"><strong>{escape(labels["sources"])}</strong> '
                    f"{sources}</p>")
@@ -313,6 +314,14 @@ class _Writer:
                 out.append(f'<p class="small">{self.inline(block.content)}</p>')
             else:
                 self.block(block)
+
+
+def _cited(cited: Citation) -> str:
+    """A source as the PDF prints it (handouts/document/citations.py), its address a link."""
+    if not cited.url:
+        return escape(cited.text)
+    return (f'{escape(cited.text)}, <a href="{escape(cited.url)}">'
+            f"{escape(cited.address)}</a>")
 
 
 def _display_url(url: str) -> str:

@@ -30,6 +30,7 @@ from reportlab.platypus import (
 from reportlab.platypus.doctemplate import ActionFlowable, LayoutError
 
 from handouts import __version__
+from handouts.document.citations import citation
 from handouts.document.dates import long_date, month_year
 from handouts.document.model import (
     Block,
@@ -852,7 +853,7 @@ class _Builder:
             contact.append(self.para(text(note, italic=True), styles.list_body))
         self.parent = outer
         small = styles.small
-        sources = "; ".join(_source_line(source) for source in doc.sources)
+        sources = "; ".join(citation(source, doc.lang, labels).line() for source in doc.sources)
         reviewed = labels["reviewed"].replace("{reviewer}", doc.reviewed_by)
         dates = "  ".join((reviewed.replace("{date}", month_year(doc.reviewed, doc.lang)),
                            f"{labels['printed']} {long_date(doc.generated, doc.lang)}.",
@@ -875,17 +876,6 @@ class _Builder:
                                        fontName=self.family.face("bold"))
             return [self.para(self.inline.runs(block.content), style)]
         return self.block(block, 1)
-
-
-def _source_line(source) -> str:
-    """Publisher (year), address: short enough for a narrow column, enough to find it again
-    (the full title stays in topic.toml)."""
-    year = source.year or (source.accessed.year if source.accessed else None)
-    line = f"{source.publisher} ({year})" if year else source.publisher
-    if source.url:
-        address = _display_url(source.url)
-        line += f" {address.removeprefix('www.')}"
-    return line
 
 
 class _HRule(Flowable):
