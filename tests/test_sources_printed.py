@@ -1,8 +1,8 @@
 """The sources block, the same in the PDF and the HTML edition: a source with a publication
-year prints that year; an undated web page prints the month it was read ("accessed November
-2026"), never a bare year that reads as a publication year; the publisher prints in the
-handout's language where topic.toml gives it; a page in one language is cited only on
-handouts in that language."""
+year prints that year; undated web pages say the month they were read ("Web pages with no
+year: accessed November 2026.", or each its own when read in different months), never a bare
+year that reads as a publication year; the publisher prints in the handout's language where
+topic.toml gives it; a page in one language is cited only on handouts in that language."""
 
 from __future__ import annotations
 
@@ -22,7 +22,9 @@ def pdf_sources(handout) -> str:
     text = " ".join(" ".join(page_texts(handout.pdf)).split())
     text = text.replace("\u00ad ", "").replace("- ", "-")  # words and addresses split at lines
     label = "Sources:" if handout.document.lang == "en" else "Fuentes:"
-    return text[text.index(label):]
+    block = text[text.index(label):]
+    end = "Reviewed " if handout.document.lang == "en" else "Revisado en"
+    return block[:block.index(end)].strip()
 
 
 def html_sources(handout) -> str:
@@ -40,15 +42,16 @@ def test_access_dates_are_not_printed_as_publication_years(shipped, lang):
         block = " ".join(block.split())
         assert "(2026)" not in block, lang
         if lang == "en":
-            assert "MedlinePlus (NLM), accessed November 2026, medlineplus.gov/advance" in block
+            assert "MedlinePlus (NLM), medlineplus.gov/advancedirectives.html" in block
+            assert block.endswith("Web pages with no year: accessed November 2026.")
             assert "NICE (UK), guideline NG234 (2023), nice.org.uk/guidance/ng234" in block
             assert "ASTRO, Pract Radiat Oncol (2024), doi.org/10.1016/j.prro.2024.04.018" \
                 in block
         else:
-            assert "MedlinePlus (NLM), consultado en noviembre de 2026, medlineplus.gov" in block
+            assert "MedlinePlus (NLM), medlineplus.gov/advancedirectives.html" in block
+            assert block.endswith("Páginas web sin año: consultadas en noviembre de 2026.")
             assert "NICE (Reino Unido), guía NG234 (2023), nice.org.uk/guidance/ng234" in block
-            assert "Instituto Nacional del Cáncer (NCI), consultado en noviembre de 2026" \
-                in block
+            assert "Instituto Nacional del Cáncer (NCI), cancer.gov/types/metastatic" in block
 
 
 def test_the_html_edition_links_each_address(shipped):
@@ -85,7 +88,23 @@ def test_a_source_with_a_year_prints_the_year_and_a_translated_publisher(tiny):
     assert source.publisher_in("fr") == "Suite de tests"
     assert source.publisher_in("es") == "Test suite"
     handout = build_handout(tiny, "tiny-topic", "tiny", "letter", Options(date=DATE))
-    assert "Test suite (2019), example.org/test-facts" in pdf_sources(handout)
+    assert pdf_sources(handout) == "Sources: Test suite (2019), example.org/test-facts"
+
+
+def test_pages_read_in_different_months_each_say_when(tiny):
+    toml = tiny.content / "tiny-topic" / "topic.toml"
+    toml.write_text(toml.read_text().replace("\n[languages.en]", """
+[[sources]]
+title = "More facts"
+publisher = "Second site"
+url = "https://example.org/more"
+accessed = 2026-11-20
+
+[languages.en]""", 1))
+    handout = build_handout(tiny, "tiny-topic", "tiny", "letter", Options(date=DATE))
+    assert pdf_sources(handout) == (
+        "Sources: Test suite, accessed October 2026, example.org/test-facts; "
+        "Second site, accessed November 2026, example.org/more")
 
 
 def test_a_source_in_an_unknown_shape_is_refused_naming_the_key(tiny):

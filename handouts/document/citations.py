@@ -21,11 +21,32 @@ class Citation:
         return f"{self.text}, {self.address}" if self.address else self.text
 
 
-def citation(source: Source, lang: str, labels: dict[str, str]) -> Citation:
+def citations(sources: tuple[Source, ...], lang: str,
+              labels: dict[str, str]) -> tuple[tuple[Citation, ...], str]:
+    """The sources block: each source, and a closing note. Web pages with no year, all read in
+    the same month, print no date each; the note says once when they were read ("Web pages
+    with no year: accessed November 2026."). Read in different months, each prints its own."""
+    undated = [s.accessed for s in sources if not s.year and s.accessed]
+    shared = len({(day.year, day.month) for day in undated}) == 1
+    cited = tuple(citation(s, lang, labels, own_date=not shared) for s in sources)
+    if not shared:
+        return cited, ""
+    note = labels.get("accessed_note", "Web pages with no year: accessed {date}.")
+    return cited, note.replace("{date}", month_year(undated[0], lang))
+
+
+def sources_text(sources: tuple[Source, ...], lang: str, labels: dict[str, str]) -> str:
+    cited, note = citations(sources, lang, labels)
+    text = "; ".join(c.line() for c in cited)
+    return f"{text}. {note}" if note else text
+
+
+def citation(source: Source, lang: str, labels: dict[str, str],
+             own_date: bool = True) -> Citation:
     publisher = source.publisher_in(lang)
     if source.year:
         text = f"{publisher} ({source.year})"
-    elif source.accessed:
+    elif source.accessed and own_date:
         accessed = labels.get("accessed", "accessed {date}")
         text = f"{publisher}, {accessed.replace('{date}', month_year(source.accessed, lang))}"
     else:

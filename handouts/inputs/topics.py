@@ -261,10 +261,13 @@ def load_labels(roots: Roots, lang: str) -> dict[str, str]:
     labels["continued"] = table.text("continued", "(continued)", max_length=200)
     # optional: a web page cited without a publication year ("accessed November 2026")
     labels["accessed"] = table.text("accessed", "accessed {date}", max_length=200)
+    labels["accessed_note"] = table.text(
+        "accessed_note", "Web pages with no year: accessed {date}.", max_length=200)
     table.finish()
     for key, fields, example in (
             ("page_of", ("page", "pages"), "Page {page} of {pages}"),
             ("accessed", ("date",), "accessed {date}"),
+            ("accessed_note", ("date",), "Web pages with no year: accessed {date}."),
             ("reviewed", ("date", "reviewer"), "Reviewed {date} by {reviewer}."),
             ("adapted", ("clinic",), "Adapted by {clinic}")):
         problem = label_problem(labels[key], fields)

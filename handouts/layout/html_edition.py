@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 from html import escape
 
-from handouts.document.citations import Citation, citation
+from handouts.document.citations import Citation, citations
 from handouts.document.dates import long_date, month_year
 from handouts.document.model import (
     Block,
@@ -300,8 +300,8 @@ class _Writer:
         if note:
             out.append(f"<p><em>{escape(note)}</em></p>")
         out.append("</section>")
-        sources = "; ".join(_cited(citation(s, document.lang, labels))
-                            for s in document.sources)
+        cited, note = citations(document.sources, document.lang, labels)
+        sources = "; ".join(_cited(c) for c in cited) + (f". {escape(note)}" if note else "")
         out.append(f'<p class="small"><strong>{escape(labels["sources"])}</strong> '
                    f"{sources}</p>")
         reviewed = labels["reviewed"].replace("{reviewer}", document.reviewed_by).replace(

@@ -30,7 +30,7 @@ from reportlab.platypus import (
 from reportlab.platypus.doctemplate import ActionFlowable, LayoutError
 
 from handouts import __version__
-from handouts.document.citations import citation
+from handouts.document.citations import sources_text
 from handouts.document.dates import long_date, month_year
 from handouts.document.model import (
     Block,
@@ -853,7 +853,7 @@ class _Builder:
             contact.append(self.para(text(note, italic=True), styles.list_body))
         self.parent = outer
         small = styles.small
-        sources = "; ".join(citation(source, doc.lang, labels).line() for source in doc.sources)
+        sources = sources_text(doc.sources, doc.lang, labels)
         reviewed = labels["reviewed"].replace("{reviewer}", doc.reviewed_by)
         dates = "  ".join((reviewed.replace("{date}", month_year(doc.reviewed, doc.lang)),
                            f"{labels['printed']} {long_date(doc.generated, doc.lang)}.",
