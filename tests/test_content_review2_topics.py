@@ -37,6 +37,19 @@ def test_the_pointer_to_the_911_box_names_no_page(shipped, topic):
         assert pointer in text, (topic, lang, level)
 
 
+ALL_TOPICS = [*TOPICS, "bone-medicines", "spinal-cord-compression"]
+
+
+@pytest.mark.parametrize("topic", ALL_TOPICS)
+def test_no_pointer_to_the_911_box_says_where_on_the_page_it_is(shipped, topic):
+    """The layout puts the 911 box beside the key points (columns), before them (large print)
+    or after them: 'below' or 'que sigue' is true in only some layouts."""
+    wrong = re.compile(r"box below|box above|recuadro (de abajo|de arriba|que sigue)"
+                       r"|recuadro «Llame al 911» que sigue")
+    for lang, level, text in versions(shipped, topic):
+        assert not wrong.search(text), (topic, lang, level)
+
+
 def test_jaw_osteonecrosis_is_given_as_a_number_not_called_rare(shipped):
     for lang, level, text in versions(shipped, "bone-metastasis"):
         assert not re.search(r"\brare\b|\brar[oa]s?\b", text, re.IGNORECASE), (lang, level)
