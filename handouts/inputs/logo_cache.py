@@ -11,17 +11,17 @@ logos are prepared as before.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import functools
 import hashlib
 import json
 import os
 import sys
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
+
+from handouts.inputs.cache_entries import store_entry
 
 FORMAT = b"handouts-logo-cache 1\n"
 MAX_ENTRIES = 64  # a few clinics' logos, each a few tens of KB; the oldest are removed
@@ -130,29 +130,10 @@ def _write(folder: Path, entry: Path, key: str, result: object) -> None:
             return  # a kind of value this cache does not store: no entry
     header = json.dumps({"key": key, "payload": hashlib.sha256(payload).hexdigest(),
                          "fields": fields}, sort_keys=True).encode()
-    temporary = None
-    try:
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        handle, temporary = tempfile.mkstemp(prefix=".", suffix=".part", dir=folder)
-        with os.fdopen(handle, "wb") as out:
-            out.write(FORMAT + header + b"\n" + payload)
-        os.replace(temporary, entry)
-        temporary = None
-        _prune(folder)
-    except OSError:
-        pass  # an unwritable cache only means the next run prepares the logo again
-    finally:
-        if temporary is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
+    store_entry(folder, entry, FORMAT + header + b"\n" + payload, KEEP)
 
 
-def _prune(folder: Path) -> None:
-    for pattern in ("*.logo", "*.pixels"):
-        entries = sorted(folder.glob(pattern), key=lambda p: p.stat().st_mtime)
-        for old in entries[:-MAX_ENTRIES]:
-            with contextlib.suppress(OSError):
-                old.unlink()
+KEEP = {"*.logo": MAX_ENTRIES, "*.pixels": MAX_ENTRIES}  # the oldest beyond these go
 
 
 PIXELS_FORMAT = b"handouts-pixels 1\n"
@@ -182,18 +163,4 @@ def store_pixels(name: str, payload: bytes) -> None:
     if folder is None:
         return
     data = PIXELS_FORMAT + hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload
-    temporary = None
-    try:
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        handle, temporary = tempfile.mkstemp(prefix=".", suffix=".part", dir=folder)
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.replace(temporary, folder / f"{name}.pixels")
-        temporary = None
-        _prune(folder)
-    except OSError:
-        pass
-    finally:
-        if temporary is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
+    store_entry(folder, folder / f"{name}.pixels", data, KEEP)

@@ -14,15 +14,13 @@ preparation returns: strings, integers, floats, lists and string-keyed objects).
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from handouts.inputs.cache_entries import store_entry
 from handouts.inputs.logo_cache import cache_folder as _logo_folder
 
 FORMAT = b"handouts-prepared 1\n"
@@ -94,21 +92,4 @@ def _write(folder: Path, entry: Path, key: str, result: Any) -> None:
         return  # not plain data: nothing stored
     data = (FORMAT + key.encode() + b" " + hashlib.sha256(payload).hexdigest().encode()
             + b"\n" + payload)
-    temporary = None
-    try:
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        handle, temporary = tempfile.mkstemp(prefix=".", suffix=".part", dir=folder)
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.replace(temporary, entry)
-        temporary = None
-        entries = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime)
-        for old in entries[:-MAX_ENTRIES]:
-            with contextlib.suppress(OSError):
-                old.unlink()
-    except OSError:
-        pass  # an unwritable cache only means the next run prepares the data again
-    finally:
-        if temporary is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
+    store_entry(folder, entry, data, {"*.json": MAX_ENTRIES})
