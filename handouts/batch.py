@@ -5,7 +5,6 @@ from __future__ import annotations
 import collections
 import contextlib
 import datetime as _dt
-import gc
 import hashlib
 import json
 import os
@@ -455,17 +454,10 @@ class _BuildWorker:
         import socket
         from multiprocessing.connection import Connection
 
+        from handouts.document.templating import fork_frozen
+
         parent_end, child_end = socket.socketpair()
-        parent = os.getpid()
-        # frozen, the objects the worker inherits are left alone by its garbage collector,
-        # which would otherwise touch (and so copy) every page of them
-        frozen_already = gc.get_freeze_count()
-        gc.freeze()
-        try:
-            pid = os.fork()
-        finally:
-            if not frozen_already and os.getpid() == parent:
-                gc.unfreeze()
+        pid = fork_frozen()
         if pid == 0:
             code = 0
             try:

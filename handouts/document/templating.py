@@ -493,20 +493,25 @@ def _address_space() -> int:
         return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
 
 
+def fork_frozen() -> int:
+    """os.fork() with this process's objects frozen for the child. The child shares this
+    process's memory page by page until either writes to a page; frozen objects are left
+    alone by the child's garbage collector, which would otherwise touch (and so copy)
+    every page of the objects it inherits. The parent's collector is left as it was."""
+    parent = os.getpid()
+    frozen_already = gc.get_freeze_count()
+    gc.freeze()
+    try:
+        return os.fork()
+    finally:
+        if not frozen_already and os.getpid() == parent:
+            gc.unfreeze()  # in this process, as it was
+
+
 class _Worker:
     def __init__(self) -> None:
-        parent = os.getpid()
         parent_end, child_end = socket.socketpair()
-        # The worker shares this process's memory page by page until either writes to a
-        # page; frozen objects are left alone by the worker's garbage collector, which
-        # would otherwise touch (and so copy) every page of the objects it inherits.
-        frozen_already = gc.get_freeze_count()
-        gc.freeze()
-        try:
-            pid = os.fork()
-        finally:
-            if not frozen_already and os.getpid() == parent:
-                gc.unfreeze()  # in this process, as it was
+        pid = fork_frozen()
         if pid == 0:  # the worker
             try:
                 parent_end.close()
