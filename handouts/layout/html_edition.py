@@ -245,26 +245,28 @@ class _Writer:
             self.in_section = False
             out.append("</section>")
         if document.words_to_know:
-            self.heading_level = 1
-            out.append('<section class="box" aria-labelledby="words-to-know">')
-            self.heading(2, escape(labels["words_to_know"]), "words-to-know")
-            out.append("<dl>")
-            for entry in document.words_to_know:
-                out.append(f"<dt>{escape(entry.term)}</dt><dd>{escape(entry.definition)}</dd>")
-            out.append("</dl></section>")
+            self.listed_section("words-to-know", labels["words_to_know"], "dl", [
+                f"<dt>{escape(entry.term)}</dt><dd>{escape(entry.definition)}</dd>"
+                for entry in document.words_to_know], css_class="box")
         if document.learn_more:
-            self.heading_level = 1
-            out.append('<section aria-labelledby="learn-more">')
-            self.heading(2, escape(labels["learn_more"]), "learn-more")
-            out.append("<ul>")
-            for link in document.learn_more:
-                out.append(f'<li>{escape(link.label)}: <a href="{escape(link.url)}">'
-                           f"{escape(_display_url(link.url))}</a></li>")
-            out.append("</ul></section>")
+            self.listed_section("learn-more", labels["learn_more"], "ul", [
+                f'<li>{escape(link.label)}: <a href="{escape(link.url)}">'
+                f"{escape(_display_url(link.url))}</a></li>" for link in document.learn_more])
         out.append("</main>\n<footer>")
         self.closing()
         out.append("</footer>\n</body>\n</html>\n")
         return "\n".join(out)
+
+    def listed_section(self, key: str, title: str, tag: str, items: list[str],
+                       css_class: str = "") -> None:
+        """A back-matter section: its heading, then one list (items already marked up)."""
+        self.heading_level = 1
+        attribute = f' class="{css_class}"' if css_class else ""
+        self.out.append(f'<section{attribute} aria-labelledby="{key}">')
+        self.heading(2, escape(title), key)
+        self.out.append(f"<{tag}>")
+        self.out.extend(items)
+        self.out.append(f"</{tag}></section>")
 
     def personal_note(self) -> None:
         document, labels = self.document, self.labels
