@@ -4,7 +4,6 @@ axe-core scan of every page (no serious or critical WCAG 2.1 A/AA violation)."""
 from __future__ import annotations
 
 import io
-import threading
 
 import pytest
 from browser_support import (  # the browser fixtures come from conftest's pytest_plugins
@@ -16,7 +15,7 @@ from browser_support import (  # the browser fixtures come from conftest's pytes
 from conftest import all_text, page_texts
 from playwright.sync_api import expect
 from pypdf import PdfReader
-from web_support import PASSWORD, add_user, make_app, shipped_copy
+from web_support import PASSWORD, add_user, make_app, served, shipped_copy
 
 from handouts.records import accounts
 from handouts.web.serve import THREADS
@@ -28,19 +27,12 @@ PATIENT = "Rosa Example-Testperson"
 def server(tmp_path_factory, inbox):
     """The app served by waitress in this process, on a free port, for the whole module."""
     require_browser()
-    from waitress import create_server
-
     folder = tmp_path_factory.mktemp("site")
     app = make_app(folder / "var", shipped_copy(folder, inbox.port))
     add_user(app, "nurse")
     add_user(app, "boss", "admin")
-    server = create_server(app, host="127.0.0.1", port=0, threads=THREADS)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.effective_port}", app
-    finally:
-        server.close()
+    with served(app, threads=THREADS) as address:
+        yield address, app
 
 
 @pytest.fixture

@@ -9,14 +9,13 @@ application/json); an EHR pointed at this server instead gets the clinic's own h
 from __future__ import annotations
 
 import json
-import threading
 import urllib.error
 import urllib.request
 from xml.etree import ElementTree as ET
 
 import pytest
 from conftest import all_text, pdf_reader
-from web_support import make_app
+from web_support import make_app, served
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 # The documented request, with this server's base URL and the clinic added.
@@ -40,15 +39,8 @@ def client(app):
 @pytest.fixture(scope="module")
 def server(app):
     """The app served by waitress on a free port (an EHR calls a real server)."""
-    from waitress import create_server
-
-    served = create_server(app, host="127.0.0.1", port=0, threads=2)
-    thread = threading.Thread(target=served.run, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{served.effective_port}"
-    finally:
-        served.close()
+    with served(app) as address:
+        yield address
 
 
 def fetch(url: str) -> tuple[int, str, bytes]:

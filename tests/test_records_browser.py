@@ -11,7 +11,7 @@ import threading
 
 import pytest
 from browser_support import DESKTOP, assert_accessible, launch, require_browser
-from web_support import PASSWORD, add_user, make_app
+from web_support import PASSWORD, add_user, make_app, served
 
 from handouts.records.given import Given, given_since, record_given
 
@@ -19,8 +19,6 @@ from handouts.records.given import Given, given_since, record_given
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     require_browser()
-    from waitress import create_server
-
     app = make_app(tmp_path_factory.mktemp("var"), default_clinic="lakeside")
     add_user(app, "boss", "admin")
     engine = app.extensions["handouts.database"]
@@ -32,13 +30,8 @@ def server(tmp_path_factory):
                                    content_version="BM-EN-EASY · 2026-11 · 7f3a9c",
                                    channel="email", delivery="password-protected",
                                    result="sent", title=title))
-    served = create_server(app, host="127.0.0.1", port=0, threads=2)
-    thread = threading.Thread(target=served.run, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{served.effective_port}", app
-    finally:
-        served.close()
+    with served(app) as address:
+        yield address, app
 
 
 def in_own_browser(steps) -> None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
+import threading
 from pathlib import Path
 
 import pytest
@@ -118,3 +120,16 @@ def shipped_copy(folder: Path, smtp_port: int, delivery: str = "either",
         f'delivery = "{delivery}"\n{extra}')
     profile.write_text(text)
     return roots
+
+
+@contextlib.contextmanager
+def served(app, threads: int = 2):
+    """app served by waitress on a free port in this process; yields its address."""
+    from waitress import create_server
+
+    server = create_server(app, host="127.0.0.1", port=0, threads=threads)
+    threading.Thread(target=server.run, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.effective_port}"
+    finally:
+        server.close()
